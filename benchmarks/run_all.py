@@ -1,0 +1,18 @@
+"""Run every benchmark: ``python benchmarks/run_all.py [--quick]``."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import hello  # noqa: E402
+import routing  # noqa: E402
+import startup  # noqa: E402
+
+if __name__ == "__main__":
+    quick = "--quick" in sys.argv
+    hello.main(quick)
+    routing.main(quick)
+    startup.main(quick)

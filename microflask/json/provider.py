@@ -1,0 +1,102 @@
+"""JSON providers: how the app turns values into JSON and back (Flask's ``flask.json.provider``).
+
+``app.json`` is an instance of ``app.json_provider_class`` (``DefaultJSONProvider`` unless
+replaced). It adds what ``json`` cannot serialise by itself and web apps need: dates as HTTP dates
+(RFC 9110 section 5.6.7), ``Decimal`` and ``UUID`` as strings, dataclasses as dicts and anything
+with ``__html__`` as its markup. Responses are compact with sorted keys, and pretty-printed when
+the app is in debug mode.
+
+Does not: parse requests (``Request.get_json`` calls ``loads``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import decimal
+import json
+import uuid
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from ..http import http_date
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..app import Flask
+    from ..wrappers import Response
+
+
+class JSONProvider:
+    """The interface a JSON provider implements; subclass it to use another JSON library."""
+
+    def __init__(self, app: Flask) -> None:
+        self._app = weakref.proxy(app)
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        raise NotImplementedError
+
+    def dump(self, obj: Any, fp: Any, **kwargs: Any) -> None:
+        fp.write(self.dumps(obj, **kwargs))
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+    def load(self, fp: Any, **kwargs: Any) -> Any:
+        return self.loads(fp.read(), **kwargs)
+
+    def _prepare_response_obj(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if args and kwargs:
+            raise TypeError("app.json.response() takes either args or kwargs, not both")
+        if not args and not kwargs:
+            return None
+        if len(args) == 1:
+            return args[0]
+        return args or kwargs
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        """A JSON response of one value, several values (a list) or keyword arguments (a dict)."""
+        obj = self._prepare_response_obj(args, kwargs)
+        return self._app.response_class(self.dumps(obj), mimetype="application/json")
+
+
+def _default(value: Any) -> Any:
+    """Serialise the types ``json`` does not know; TypeError for the rest."""
+    if isinstance(value, datetime.date):
+        return http_date(value)
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+class DefaultJSONProvider(JSONProvider):
+    """JSON with the standard library, as Flask configures it."""
+
+    #: Called for values ``json`` cannot serialise.
+    default = staticmethod(_default)
+    ensure_ascii = True
+    sort_keys = True
+    #: None: compact unless the app is in debug mode.
+    compact: Any = None
+    mimetype = "application/json"
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        kwargs.setdefault("default", self.default)
+        kwargs.setdefault("ensure_ascii", self.ensure_ascii)
+        kwargs.setdefault("sort_keys", self.sort_keys)
+        return json.dumps(obj, **kwargs)
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return json.loads(s, **kwargs)
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        obj = self._prepare_response_obj(args, kwargs)
+        if self.compact is False or (self.compact is None and self._app.debug):
+            options: dict[str, Any] = {"indent": 2}
+        else:
+            options = {"separators": (",", ":")}
+        body = f"{self.dumps(obj, **options)}\n"
+        return self._app.response_class(body, mimetype=self.mimetype)

@@ -1,0 +1,65 @@
+"""The app's logger (Flask's ``flask.logging``).
+
+``app.logger`` is the ``logging`` logger named after the app. If neither it nor the root logger
+has a handler, ``default_handler`` is added: it writes to the WSGI server's error stream while a
+request is active and to ``sys.stderr`` otherwise. In debug mode an unset level becomes DEBUG.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import TYPE_CHECKING, Any, TextIO
+
+from .globals import _cv_request
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .app import Flask
+
+
+class _WSGIErrorsStream:
+    """A stream that forwards to ``environ['wsgi.errors']`` of the current request."""
+
+    @staticmethod
+    def _target() -> TextIO:
+        context = _cv_request.get(None)
+        if context is not None:
+            return context.request.environ.get("wsgi.errors", sys.stderr)
+        return sys.stderr
+
+    def write(self, text: str) -> Any:
+        return self._target().write(text)
+
+    def flush(self) -> None:
+        target = self._target()
+        if hasattr(target, "flush"):
+            target.flush()
+
+
+wsgi_errors_stream = _WSGIErrorsStream()
+
+default_handler = logging.StreamHandler(wsgi_errors_stream)  # type: ignore[arg-type]
+default_handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s in %(module)s: %(message)s"))
+
+
+def has_level_handler(logger: logging.Logger) -> bool:
+    """True if ``logger`` or an ancestor it propagates to has a handler for its level."""
+    level = logger.getEffectiveLevel()
+    current: Any = logger
+    while current:
+        if any(handler.level <= level for handler in current.handlers):
+            return True
+        if not current.propagate:
+            break
+        current = current.parent
+    return False
+
+
+def create_logger(app: Flask) -> logging.Logger:
+    """The logger for ``app``: named ``app.name``, DEBUG in debug mode, with a default handler."""
+    logger = logging.getLogger(app.name)
+    if app.debug and not logger.level:
+        logger.setLevel(logging.DEBUG)
+    if not has_level_handler(logger):
+        logger.addHandler(default_handler)
+    return logger
