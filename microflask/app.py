@@ -343,6 +343,8 @@ class Flask(Scaffold):
 
     def preprocess_request(self) -> Any:
         """URL value preprocessors, then before-request functions; a non-None result wins."""
+        if not self.url_value_preprocessors and not self.before_request_funcs:
+            return None  # NOTE(app): the common case; skips computing the blueprint chain
         request = _cv_request.get().request
         names: tuple = (None, *reversed(request.blueprints))
         for name in names:
@@ -395,10 +397,11 @@ class Flask(Scaffold):
         ctx = _cv_request.get()
         for function in ctx._after_request_functions:
             response = self.ensure_sync(function)(response)
-        for name in chain(ctx.request.blueprints, (None,)):
-            for function in reversed(self.after_request_funcs.get(name, ())):
-                response = self.ensure_sync(function)(response)
-        if ctx.session_opened:
+        if self.after_request_funcs:
+            for name in chain(ctx.request.blueprints, (None,)):
+                for function in reversed(self.after_request_funcs.get(name, ())):
+                    response = self.ensure_sync(function)(response)
+        if "session" in ctx.__dict__:  # the session was opened (ctx.session_opened)
             session = ctx.session
             if not self.session_interface.is_null_session(session):
                 self.session_interface.save_session(self, session, response)
@@ -406,15 +409,16 @@ class Flask(Scaffold):
 
     def do_teardown_request(self, exc: Optional[BaseException] = None) -> None:
         """Run teardown_request functions (innermost blueprint first, last registered first)."""
-        request = _cv_request.get().request
-        for name in chain(request.blueprints, (None,)):
-            for function in reversed(self.teardown_request_funcs.get(name, ())):
-                self.ensure_sync(function)(exc)
+        if self.teardown_request_funcs:
+            request = _cv_request.get().request
+            for name in chain(request.blueprints, (None,)):
+                for function in reversed(self.teardown_request_funcs.get(name, ())):
+                    self.ensure_sync(function)(exc)
         if signals.request_tearing_down.receivers:
             signals.request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
 
     def do_teardown_appcontext(self, exc: Optional[BaseException] = None) -> None:
-        for function in reversed(self.teardown_appcontext_funcs):
+        for function in self.teardown_appcontext_funcs[::-1]:
             self.ensure_sync(function)(exc)
         if signals.appcontext_tearing_down.receivers:
             signals.appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)

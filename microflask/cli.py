@@ -92,13 +92,18 @@ def _missing(module: Any, name: str) -> Any:
     raise NoAppException(f"Failed to find attribute {name!r} in {module.__name__!r}.")
 
 
+def _is_module_or_parent(missing: Optional[str], module_name: str) -> bool:
+    """Whether the module import reported missing is ``module_name`` or a package above it."""
+    return missing is not None and (module_name == missing or module_name.startswith(missing + "."))
+
+
 def locate_app(module_name: str, app_name: Optional[str], raise_if_not_found: bool = True) -> Any:
     """Import ``module_name`` and return its app (``app_name`` may be a factory call)."""
     try:
         importlib.import_module(module_name)
-    except ImportError:
-        if sys.exc_info()[2].tb_next is not None:  # type: ignore[union-attr]
-            raise  # the module exists but raised ImportError itself
+    except ModuleNotFoundError as e:
+        if not _is_module_or_parent(e.name, module_name):
+            raise  # the module exists; one of its own imports is missing
         if raise_if_not_found:
             raise NoAppException(f"Could not import {module_name!r}.") from None
         return None

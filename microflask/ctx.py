@@ -62,9 +62,15 @@ class AppContext:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.url_adapter = app.create_url_adapter(None)
         self.g = app.app_ctx_globals_class()
         self._tokens: list[Any] = []
+
+    def __getattr__(self, name: str) -> Any:
+        # NOTE(ctx): bound on first use; only url_for outside a request needs it.
+        if name != "url_adapter":
+            raise AttributeError(name)
+        adapter = self.__dict__["url_adapter"] = self.app.create_url_adapter(None)
+        return adapter
 
     def push(self) -> None:
         self._tokens.append(_cv_app.set(self))
@@ -103,11 +109,6 @@ class RequestContext:
             request = app.request_class(environ)
             app._configure_request(request)
         self.request = request
-        self.url_adapter = None
-        try:
-            self.url_adapter = app.create_url_adapter(request)
-        except Exception as e:  # noqa: BLE001 - a bad Host header becomes the request's 400
-            request.routing_exception = e
         self.flashes: Optional[list] = None
         if session is not None:
             self.__dict__["session"] = session
@@ -115,8 +116,11 @@ class RequestContext:
         self._cv_tokens: list[tuple[Any, Optional[AppContext]]] = []
 
     def __getattr__(self, name: str) -> Any:
-        # NOTE(ctx): the session is opened on first use, so requests that never read it skip the
-        # cookie parse and signature check. __getattr__ only runs when the attribute is missing.
+        # NOTE(ctx): the URL adapter and the session are made on first use: most requests never
+        # build a URL, and requests that never read the session skip the cookie parse and
+        # signature check. __getattr__ only runs when the attribute is missing.
+        if name == "url_adapter":
+            return self._bind_url_adapter()
         if name != "session":
             raise AttributeError(name)
         session_interface = self.app.session_interface
@@ -134,13 +138,34 @@ class RequestContext:
         """A new context for the same request, sharing the session, for another thread."""
         return self.__class__(self.app, self.request.environ, self.request, self.__dict__.get("session"))
 
-    def match_request(self) -> None:
-        """Match the URL and store ``url_rule``/``view_args`` (or the routing exception)."""
+    def _bind_url_adapter(self) -> Any:
+        adapter = None
         try:
-            rule, self.request.view_args = self.url_adapter.match(return_rule=True)
-            self.request.url_rule = rule
-        except Exception as e:  # noqa: BLE001 - NotFound, 405 and redirects are raised at dispatch
+            adapter = self.app.create_url_adapter(self.request)
+        except Exception as e:  # noqa: BLE001 - a bad Host header becomes the request's 400
             self.request.routing_exception = e
+        self.__dict__["url_adapter"] = adapter
+        return adapter
+
+    def match_request(self) -> None:
+        """Match the URL and store ``url_rule``/``view_args`` (or the routing exception).
+
+        Without SERVER_NAME or host matching, a plain hit is found on the map directly; only
+        misses, redirects and 405s bind the adapter, which knows how to raise them.
+        """
+        request, app = self.request, self.app
+        if app.config["SERVER_NAME"] is None and not app.url_map.host_matching:
+            found = app.url_map.match_environ(request.environ, app.url_map.default_subdomain or "", request.method)
+            if found is not None:
+                request.url_rule, request.view_args = found
+                return
+        adapter = self.url_adapter
+        if adapter is None:
+            return
+        try:
+            request.url_rule, request.view_args = adapter.match(return_rule=True)
+        except Exception as e:  # noqa: BLE001 - NotFound, 405 and redirects are raised at dispatch
+            request.routing_exception = e
 
     def push(self) -> None:
         app_ctx = _cv_app.get(None)
@@ -150,7 +175,7 @@ class RequestContext:
         else:
             app_ctx = None
         self._cv_tokens.append((_cv_request.set(self), app_ctx))
-        if self.url_adapter is not None and self.request.routing_exception is None:
+        if self.request.routing_exception is None:
             self.match_request()
 
     def pop(self, exc: Any = _sentinel) -> None:

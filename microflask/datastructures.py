@@ -305,10 +305,10 @@ class MultiDict(TypeConversionDict):
         return MultiDict(self)
 
     def deepcopy(self, memo: Any = None) -> MultiDict:
-        """A deep copy."""
+        """A deep copy, of the same class (a deep copy of ``request.args`` stays immutable)."""
         import copy
 
-        return MultiDict(copy.deepcopy(self.to_dict(flat=False), memo))
+        return type(self)(copy.deepcopy(self.to_dict(flat=False), memo))
 
     def __copy__(self) -> MultiDict:
         return self.copy()
@@ -363,9 +363,12 @@ class CombinedMultiDict(ImmutableMultiDict):
         raise BadRequestKeyError(key)
 
     def get(self, key: Any, default: Any = None, type: Optional[Callable[[Any], Any]] = None) -> Any:
+        """The first value of ``key`` that converts with ``type``; later dicts are tried next."""
         for d in self.dicts:
             if key in d:
-                return _convert(d[key], type, default)
+                value = _convert(d[key], type, _MISSING)
+                if value is not _MISSING:
+                    return value
         return default
 
     def getlist(self, key: Any, type: Optional[Callable[[Any], Any]] = None) -> list[Any]:
@@ -424,6 +427,9 @@ class CombinedMultiDict(ImmutableMultiDict):
     def copy(self) -> MultiDict:
         return MultiDict(list(self.items(multi=True)))
 
+    def deepcopy(self, memo: Any = None) -> MultiDict:
+        return self.copy().deepcopy(memo)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.dicts!r})"
 
@@ -478,11 +484,13 @@ class Headers:
         return self._list[key]
 
     def get(self, key: str, default: Any = None, type: Optional[Callable[[Any], Any]] = None) -> Any:
-        try:
-            value = self[key]
-        except KeyError:
-            return default
-        return _convert(value, type, default)
+        # NOTE(datastructures): a loop, not ``self[key]`` in a try: raising a KeyError per miss
+        # costs more than the lookup, and responses check for absent headers on every request.
+        lower = key.lower()
+        for name, value in self._list:
+            if name.lower() == lower:
+                return _convert(value, type, default)
+        return default
 
     def getlist(self, key: str, type: Optional[Callable[[Any], Any]] = None) -> list[Any]:
         """Every value of ``key`` in order; with ``type``, those that convert."""
@@ -501,11 +509,13 @@ class Headers:
     get_all = getlist
 
     def __contains__(self, key: Any) -> bool:
-        try:
-            self[key]
-        except (KeyError, IndexError, TypeError):
+        if not isinstance(key, str):
             return False
-        return True
+        lower = key.lower()
+        for name, _ in self._list:
+            if name.lower() == lower:
+                return True
+        return False
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         return iter(self._list)
@@ -549,8 +559,10 @@ class Headers:
 
     def set(self, key: str, value: Any, **options: Any) -> None:
         """Replace every ``key`` header by one, kept at the position of the first."""
-        key = _header_text(key, "names")
-        value = _header_text(_with_options(value, options), "values")
+        self._replace(_header_text(key, "names"), _header_text(_with_options(value, options), "values"))
+
+    def _replace(self, key: str, value: str) -> None:
+        """``set`` without the CR/LF check, for names and values microflask made itself."""
         lower = key.lower()
         headers = self._list
         for index, (name, _) in enumerate(headers):
@@ -662,7 +674,7 @@ class Headers:
 
     def to_wsgi_list(self) -> list[tuple[str, str]]:
         """The pairs as the list ``start_response`` takes."""
-        return list(self)
+        return list(self._list)
 
     def __str__(self) -> str:
         return "".join(f"{name}: {value}\r\n" for name, value in self) + "\r\n"
@@ -701,6 +713,10 @@ class EnvironHeaders(Headers):
     def __contains__(self, key: Any) -> bool:
         return isinstance(key, str) and self._environ_key(key) in self.environ
 
+    def get(self, key: str, default: Any = None, type: Optional[Callable[[Any], Any]] = None) -> Any:
+        value = self.environ.get(self._environ_key(key), _MISSING)
+        return default if value is _MISSING else _convert(value, type, default)
+
     def getlist(self, key: str, type: Optional[Callable[[Any], Any]] = None) -> list[Any]:
         value = self.environ.get(self._environ_key(key))
         if value is None:
@@ -721,6 +737,9 @@ class EnvironHeaders(Headers):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+    def to_wsgi_list(self) -> list[tuple[str, str]]:
+        return list(self)
 
     def copy(self) -> Headers:
         raise TypeError(f"cannot copy {type(self).__name__}; use Headers(environ_headers)")
@@ -744,10 +763,25 @@ class HeaderSet:
             if self.on_update is not None:
                 self.on_update(self)
 
+    def update(self, headers: Iterable[str]) -> None:
+        for header in headers:
+            self.add(header)
+
     def discard(self, header: str) -> None:
         before = len(self._headers)
         self._headers = [item for item in self._headers if item.lower() != header.lower()]
         if len(self._headers) != before and self.on_update is not None:
+            self.on_update(self)
+
+    def remove(self, header: str) -> None:
+        """Like ``discard``, but KeyError when ``header`` is not in the set."""
+        if header not in self:
+            raise KeyError(header)
+        self.discard(header)
+
+    def clear(self) -> None:
+        self._headers = []
+        if self.on_update is not None:
             self.on_update(self)
 
     def __contains__(self, header: Any) -> bool:

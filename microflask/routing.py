@@ -40,10 +40,12 @@ from .exceptions import HTTPException, MethodNotAllowed, NotFound
 
 #: Characters left unquoted in a built query string (RFC 3986 query chars that are not "&=+#").
 QUERY_SAFE = "!$'()*,/:;?@"
-#: Characters ``to_url`` leaves unquoted in one path segment (RFC 3986 ``pchar`` minus "/").
-SEGMENT_SAFE = "!$&'()*+,:;=@"
+#: Characters ``to_url`` leaves unquoted (RFC 3986 ``pchar`` plus "/").
+# NOTE(routing): "/" stays unquoted even for ``string`` values, as Flask does, so
+# ``url_for("user", name="a/b")`` gives ``/user/a/b`` (which that rule then does not match).
+SEGMENT_SAFE = "!$&'()*+,/:;=@"
 #: The same for values that may span segments (the ``path`` converter).
-PATH_SAFE = SEGMENT_SAFE + "/"
+PATH_SAFE = SEGMENT_SAFE
 #: The adapter's subdomain when the request's host is not under the configured server name.
 INVALID_SUBDOMAIN = "<invalid>"
 
@@ -81,6 +83,12 @@ class RequestRedirect(HTTPException, RoutingException):
 
     def get_headers(self, environ: dict | None = None, scope: Any = None) -> list[tuple[str, str]]:
         return [*super().get_headers(environ), ("Location", self.new_url)]
+
+    def get_response(self, environ: dict | None = None, scope: Any = None) -> Any:
+        """The same "Redirecting..." page ``redirect()`` sends."""
+        from .utils import redirect
+
+        return redirect(self.new_url, self.code)
 
 
 class BuildError(RoutingException, LookupError):
@@ -724,6 +732,24 @@ class Map:
         segments[0] = domain
         return _match_node(self._root, segments, 0, [], method, allowed)
 
+    def match_environ(self, environ: Mapping[str, Any], subdomain: str = "",
+                      method: str | None = None) -> tuple | None:
+        """``(rule, values)`` for a request that plainly matches a rule of ``subdomain``; else None.
+
+        The shortcut for the common request: no adapter is bound and no host is parsed. None
+        means "ask ``bind_to_environ(environ).match()``", which raises the 404, 405 or redirect.
+        """
+        path = environ.get("PATH_INFO") or "/"
+        if not path.isascii():
+            path = _decode_wsgi(path)
+        try:
+            found = self._match(subdomain, path, method or environ.get("REQUEST_METHOD", "GET").upper())
+        except _SlashRedirect:
+            return None
+        if found is None or found[0]._redirects:
+            return None
+        return found
+
     def iter_rules(self, endpoint: Any = None) -> Iterator[Rule]:
         """The rules in the order they were added, optionally only those of ``endpoint``."""
         if endpoint is None:
@@ -934,8 +960,11 @@ def _host_from_environ(environ: Mapping[str, Any]) -> str:
     return f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}".rstrip(":")
 
 
+_DEFAULT_PORTS = {"http": ":80", "https": ":443", "ws": ":80", "wss": ":443"}
+
+
 def _strip_default_port(host: str, scheme: str) -> str:
-    port = {"http": ":80", "https": ":443", "ws": ":80", "wss": ":443"}.get(scheme)
+    port = _DEFAULT_PORTS.get(scheme)
     return host[: -len(port)] if port and host.endswith(port) else host
 
 
@@ -949,6 +978,8 @@ def _subdomain_of(host: str, server_name: str) -> str:
 
 def _decode_wsgi(value: str) -> str:
     """WSGI strings carry bytes as latin-1 (PEP 3333); URLs are UTF-8."""
+    if value.isascii():
+        return value
     try:
         return value.encode("latin-1").decode("utf-8", "replace")
     except UnicodeEncodeError:

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 from urllib.parse import unquote_to_bytes, urlencode, urljoin, urlsplit
 
 from .datastructures import Headers, MultiDict
-from .http import dump_cookie, dump_options_header, parse_date
+from .http import dump_cookie, dump_options_header, parse_cookie, parse_date
 from .wrappers import Request, Response
 
 _REDIRECT_CODES = (301, 302, 303, 305, 307, 308)
@@ -289,7 +289,7 @@ class TestResponse(Response):
 
 
 class Cookie:
-    """One cookie in the client's jar."""
+    """One cookie in the client's jar; ``value`` is kept as the server sent it (maybe quoted)."""
 
     def __init__(self, key: str, value: str, domain: str, origin_only: bool, path: str,
                  expires: Optional[datetime] = None, secure: bool = False, http_only: bool = False,
@@ -304,7 +304,8 @@ class Cookie:
 
     @property
     def decoded_value(self) -> str:
-        return self.value
+        """The value with RFC 6265 quotes and octal escapes undone, as the app will read it."""
+        return parse_cookie(f"v={self.value}").get("v", "")
 
     def matches(self, host: str, path: str) -> bool:
         """RFC 6265 section 5.4 domain-match and path-match."""
@@ -329,8 +330,7 @@ class Cookie:
         key, value = key.strip(), value.strip()
         if not sep or not key:
             return None
-        if len(value) >= 2 and value[0] == value[-1] == '"':
-            value = value[1:-1]
+        # NOTE(test): a quoted value stays quoted, so it is sent back exactly as it was set.
         host = request_host.partition(":")[0].lower()
         cookie = cls(key, value, host, True, _default_cookie_path(request_path))
         for attribute in attributes:

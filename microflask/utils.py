@@ -13,11 +13,11 @@ import os
 import re
 import unicodedata
 import zlib
-from html import escape as escape_html
 from time import time
 from typing import Any, Optional
 from urllib.parse import quote
 
+from .exceptions import escape_html
 from .wrappers import Response as _Response
 from .wrappers import cached_property  # noqa: F401 - Werkzeug exports it from utils too
 

@@ -43,14 +43,21 @@ class cached_property:  # noqa: N801 - named like functools.cached_property, whi
         self.function = function
         self.name = function.__name__
         self.__doc__ = function.__doc__
+        self._named = False
 
     def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
+        # NOTE(wrappers): an alias (``input_stream = stream``) calls this a second time; keeping
+        # the first name gives both names one cached value instead of a fresh one per read.
+        if not self._named:
+            self.name, self._named = name, True
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:
             return self
-        value = instance.__dict__[self.name] = self.function(instance)
+        cache = instance.__dict__
+        if self.name in cache:  # read through an alias
+            return cache[self.name]
+        value = cache[self.name] = self.function(instance)
         return value
 
 
@@ -98,6 +105,8 @@ class Request:
 
     def __init__(self, environ: dict, populate_request: bool = True, shallow: bool = False) -> None:
         self.environ = environ
+        #: The request method, upper-cased (every request is dispatched on it, so it is not lazy).
+        self.method: str = environ.get("REQUEST_METHOD", "GET").upper()
         self.shallow = shallow
         if populate_request and not shallow:
             environ["werkzeug.request"] = self
@@ -109,10 +118,6 @@ class Request:
             return f"<{type(self).__name__} (invalid WSGI environ: {e})>"
 
     # -- The URL -------------------------------------------------------------------------------
-
-    @cached_property
-    def method(self) -> str:
-        return self.environ.get("REQUEST_METHOD", "GET").upper()
 
     @cached_property
     def scheme(self) -> str:
@@ -520,7 +525,7 @@ class Response:
     automatically_set_content_length = True
     #: Make relative Location headers absolute (RFC 9110 allows relative ones).
     autocorrect_location_header = False
-    #: Largest body ``make_conditional`` will slice for a Range request without a seekable file.
+    #: Module used by the ``json`` property to parse the body.
     json_module: Any = _json
 
     def __init__(
@@ -532,15 +537,19 @@ class Response:
         content_type: Optional[str] = None,
         direct_passthrough: bool = False,
     ) -> None:
-        self.headers = headers if type(headers) is Headers else Headers(headers)
-        if content_type is None:
-            if mimetype is None and "content-type" not in self.headers:
-                mimetype = self.default_mimetype
-            if mimetype is not None:
-                content_type = _content_type_with_charset(mimetype)
-        if content_type is not None:
-            self.headers["Content-Type"] = content_type
-        self.status = status if status is not None else self.default_status
+        given_headers = headers is not None
+        if type(headers) is not Headers:
+            headers = Headers(headers)
+        self.headers = headers
+        if content_type is not None or mimetype is not None:
+            headers["Content-Type"] = content_type or _content_type_with_charset(mimetype)  # type: ignore[arg-type]
+        elif self.default_mimetype and not (given_headers and "content-type" in headers):
+            headers._replace("Content-Type", _content_type_with_charset(self.default_mimetype))
+        if status is None:
+            self._status_code = self.default_status
+            self._status = _status_lines.get(self.default_status) or _status_line(self.default_status)
+        else:
+            self.status = status
         self.direct_passthrough = direct_passthrough
         self._on_close: list[Callable[[], Any]] = []
         if response is None:
@@ -603,7 +612,7 @@ class Response:
             value = bytes(value)
         self.response = [value]
         if self.automatically_set_content_length:
-            self.headers["Content-Length"] = str(len(value))
+            self.headers._replace("Content-Length", str(len(value)))
 
     def get_data(self, as_text: bool = False) -> Any:
         """The whole body as bytes (or str); a streamed body is read and kept."""
@@ -842,8 +851,8 @@ class Response:
             headers = headers.copy()
             headers.pop("Content-Type", None)
             headers.pop("Content-Length", None)
-        location = headers.get("Location")
-        if location is not None and self.autocorrect_location_header and location.startswith("/"):
+        location = headers.get("Location") if self.autocorrect_location_header else None
+        if location is not None and location.startswith("/"):
             headers = headers.copy()
             headers["Location"] = Request(environ, populate_request=False).host_url + location[1:]
         return headers
@@ -853,13 +862,14 @@ class Response:
         code = self._status_code
         if environ.get("REQUEST_METHOD") == "HEAD" or code < 200 or code in (204, 304):
             return ()
-        if self.is_sequence and all(type(item) is bytes for item in self.response):
-            return self.response
+        body = self.response
+        if type(body) is list and (len(body) == 1 and type(body[0]) is bytes
+                                   or all(type(item) is bytes for item in body)):
+            return body  # NOTE(wrappers): set_data's one-bytes list, the common case, goes as is
         return ClosingIterator(self.iter_encoded(), self.close)
 
     def get_wsgi_response(self, environ: dict) -> tuple[Iterable[bytes], str, list]:
-        headers = self.get_wsgi_headers(environ)
-        return self.get_app_iter(environ), self._status, headers.to_wsgi_list()
+        return self.get_app_iter(environ), self._status, self.get_wsgi_headers(environ).to_wsgi_list()
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         app_iter, status, headers = self.get_wsgi_response(environ)

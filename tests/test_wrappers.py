@@ -1,0 +1,674 @@
+"""Request and Response, as a view sees them through the test client.
+
+Most request tests route every path to one view that answers ``{"value": read()}`` and check
+the value; bad-input tests also check that the answer is not a 500.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
+import pytest
+
+from microflask import Response, request
+from microflask.test import create_environ
+
+ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def serve(app, read):
+    """Route every path and method to one view answering ``{"value": read()}`` as JSON."""
+
+    @app.route("/", defaults={"rest": ""}, methods=ALL_METHODS)
+    @app.route("/<path:rest>", methods=ALL_METHODS)
+    def view(rest):
+        return {"value": read()}
+
+
+def value(response):
+    assert response.status_code == 200, response.text
+    return response.json["value"]
+
+
+# -- The URL ------------------------------------------------------------------------------------
+
+
+def test_method_is_the_http_verb_in_upper_case(app, client):
+    serve(app, lambda: request.method)
+    assert value(client.open("/", method="patch")) == "PATCH"
+
+
+@pytest.mark.parametrize(
+    ("attribute", "url", "base_url", "expected"),
+    [
+        ("scheme", "/", "https://example.com/", "https"),
+        ("host", "/", "http://example.com:8080/", "example.com:8080"),
+        ("host", "/", "https://example.com:443/", "example.com"),
+        ("path", "/caf%C3%A9/a%20b", None, "/café/a b"),
+        ("full_path", "/a", None, "/a?"),
+        ("full_path", "/a?x=1&y=2", None, "/a?x=1&y=2"),
+        ("script_root", "/x", "http://localhost/app", "/app"),
+        ("url", "/p?q=1", "https://example.com/app", "https://example.com/app/p?q=1"),
+        ("base_url", "/p?q=1", "https://example.com/app", "https://example.com/app/p"),
+        ("url_root", "/p?q=1", "https://example.com/app", "https://example.com/app/"),
+        ("host_url", "/p", "https://example.com:8443/app", "https://example.com:8443/"),
+    ],
+    ids=["scheme", "host-keeps-port", "host-drops-default-port", "path-decoded", "full-path-bare",
+         "full-path-query", "script-root", "url", "base-url", "url-root", "host-url"],
+)
+def test_url_attribute_describes_the_requested_url(app, client, attribute, url, base_url, expected):
+    serve(app, lambda: getattr(request, attribute))
+    assert value(client.get(url, base_url=base_url)) == expected
+
+
+def test_is_secure_is_true_only_over_https(app, client):
+    serve(app, lambda: request.is_secure)
+    assert value(client.get("/", base_url="https://example.com/")) is True
+    assert value(client.get("/", base_url="http://example.com/")) is False
+
+
+def test_script_root_comes_from_script_name_in_the_environ(app, client):
+    serve(app, lambda: request.script_root)
+    assert value(client.get("/", environ_overrides={"SCRIPT_NAME": "/mount"})) == "/mount"
+
+
+# -- Query string and form ----------------------------------------------------------------------
+
+
+def test_args_keep_every_value_of_a_repeated_key(app, client):
+    serve(app, lambda: request.args.getlist("tag"))
+    assert value(client.get("/?tag=a&tag=b&other=c")) == ["a", "b"]
+
+
+def test_form_holds_the_fields_of_a_urlencoded_body(app, client):
+    serve(app, lambda: request.form.to_dict())
+    assert value(client.post("/", data={"name": "Ada", "lang": "en"})) == {"name": "Ada", "lang": "en"}
+
+
+def test_values_combine_args_and_form_on_post(app, client):
+    serve(app, lambda: request.values.to_dict())
+    assert value(client.post("/?q=1", data={"name": "Ada"})) == {"q": "1", "name": "Ada"}
+
+
+def test_values_ignore_the_body_of_a_get_request(app, client):
+    serve(app, lambda: request.values.to_dict())
+    assert value(client.get("/?q=1", data={"name": "Ada"})) == {"q": "1"}
+
+
+# -- The body -----------------------------------------------------------------------------------
+
+
+def test_data_is_the_raw_body_of_an_unknown_content_type(app, client):
+    serve(app, lambda: request.data.decode())
+    assert value(client.post("/", data="raw body", content_type="text/plain")) == "raw body"
+
+
+def test_data_is_empty_once_the_form_was_parsed(app, client):
+    serve(app, lambda: [request.data.decode(), request.form["a"]])
+    assert value(client.post("/", data={"a": "1"})) == ["", "1"]
+
+
+def test_form_is_still_parsed_after_get_data_read_the_body(app, client):
+    serve(app, lambda: [request.get_data(as_text=True), request.form["a"]])
+    assert value(client.post("/", data={"a": "1"})) == ["a=1", "1"]
+
+
+def test_get_data_as_text_decodes_utf8(app, client):
+    serve(app, lambda: request.get_data(as_text=True))
+    assert value(client.post("/", data="héllo".encode())) == "héllo"
+
+
+def test_get_data_caches_the_body_for_a_second_read(app, client):
+    serve(app, lambda: [request.get_data(as_text=True), request.get_data(as_text=True)])
+    assert value(client.post("/", data="abc")) == ["abc", "abc"]
+
+
+def test_get_data_without_cache_leaves_nothing_for_the_next_read(app, client):
+    serve(app, lambda: [request.get_data(cache=False, as_text=True), request.get_data(as_text=True)])
+    assert value(client.post("/", data="abc")) == ["abc", ""]
+
+
+def test_stream_reads_the_raw_body(app, client):
+    serve(app, lambda: request.stream.read().decode())
+    assert value(client.post("/", data="streamed")) == "streamed"
+
+
+def test_reading_the_stream_twice_does_not_report_a_disconnected_client(app, client):
+    serve(app, lambda: [request.stream.read().decode(), request.stream.read().decode()])
+    assert value(client.post("/", data="once")) == ["once", ""]
+
+
+def test_json_parses_a_json_body(app, client):
+    serve(app, lambda: request.json)
+    assert value(client.post("/", json={"a": [1, 2]})) == {"a": [1, 2]}
+
+
+def test_get_json_force_ignores_the_content_type(app, client):
+    serve(app, lambda: request.get_json(force=True))
+    assert value(client.post("/", data='{"a": 1}', content_type="text/plain")) == {"a": 1}
+
+
+def test_get_json_silent_returns_none_for_invalid_json(app, client):
+    serve(app, lambda: request.get_json(silent=True))
+    assert value(client.post("/", data="{oops", content_type="application/json")) is None
+
+
+def test_get_json_returns_the_cached_object_on_a_second_call(app, client):
+    serve(app, lambda: request.get_json() is request.get_json())
+    assert value(client.post("/", json={"a": 1})) is True
+
+
+@pytest.mark.parametrize(
+    ("content_type", "expected"),
+    [
+        ("application/json", True),
+        ("application/vnd.api+json", True),
+        ("application/json; charset=utf-8", True),
+        ("text/plain", False),
+        ("application/jsonp", False),
+    ],
+)
+def test_is_json_accepts_json_and_json_suffix_types(app, client, content_type, expected):
+    serve(app, lambda: request.is_json)
+    assert value(client.post("/", data="{}", content_type=content_type)) is expected
+
+
+# -- Headers ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("attribute", "options", "expected"),
+    [
+        ("mimetype", {"content_type": "Text/Plain; charset=UTF-8"}, "text/plain"),
+        ("mimetype_params", {"content_type": "text/plain; charset=UTF-8"}, {"charset": "UTF-8"}),
+        ("content_type", {"content_type": "text/plain; charset=UTF-8"}, "text/plain; charset=UTF-8"),
+        ("content_length", {"data": "abcd"}, 4),
+        ("remote_addr", {"environ_base": {"REMOTE_ADDR": "10.1.2.3"}}, "10.1.2.3"),
+        ("referrer", {"headers": {"Referer": "https://example.com/from"}}, "https://example.com/from"),
+    ],
+    ids=["mimetype-lowered", "mimetype-params", "content-type-raw", "content-length", "remote-addr",
+         "referrer"],
+)
+def test_header_attribute_reads_its_header(app, client, attribute, options, expected):
+    serve(app, lambda: getattr(request, attribute))
+    assert value(client.post("/", **options)) == expected
+
+
+def test_content_length_is_none_without_a_body(app, client):
+    serve(app, lambda: request.content_length)
+    assert value(client.get("/")) is None
+
+
+def test_cookies_are_parsed_from_the_cookie_header(app):
+    serve(app, lambda: request.cookies.to_dict())
+    response = app.test_client(use_cookies=False).get("/", headers={"Cookie": 'a=1; b="x y"'})
+    assert value(response) == {"a": "1", "b": "x y"}
+
+
+def test_headers_are_case_insensitive(app, client):
+    serve(app, lambda: request.headers["x-custom-header"])
+    assert value(client.get("/", headers={"X-Custom-Header": "v"})) == "v"
+
+
+def test_access_route_lists_forwarded_addresses_client_first(app, client):
+    serve(app, lambda: list(request.access_route))
+    assert value(client.get("/", headers={"X-Forwarded-For": "1.2.3.4, 10.0.0.1"})) == ["1.2.3.4", "10.0.0.1"]
+
+
+def test_access_route_falls_back_to_remote_addr(app, client):
+    serve(app, lambda: list(request.access_route))
+    assert value(client.get("/", environ_base={"REMOTE_ADDR": "10.1.2.3"})) == ["10.1.2.3"]
+
+
+def test_user_agent_is_the_header_string(app, client):
+    serve(app, lambda: str(request.user_agent))
+    assert value(client.get("/", headers={"User-Agent": "bot/1.0"})) == "bot/1.0"
+
+
+def test_authorization_basic_gives_username_and_password(app, client):
+    serve(app, lambda: [request.authorization.type, request.authorization.username, request.authorization.password])
+    assert value(client.get("/", auth=("ada", "pass:word"))) == ["basic", "ada", "pass:word"]
+
+
+def test_authorization_bearer_gives_the_token(app, client):
+    serve(app, lambda: [request.authorization.type, request.authorization.token])
+    assert value(client.get("/", headers={"Authorization": "Bearer abc.def"})) == ["bearer", "abc.def"]
+
+
+def test_authorization_is_none_without_the_header(app, client):
+    serve(app, lambda: request.authorization)
+    assert value(client.get("/")) is None
+
+
+@pytest.mark.parametrize(
+    ("attribute", "header", "offered", "expected"),
+    [
+        ("accept_mimetypes", ("Accept", "text/html;q=0.5, application/json;q=0.9"),
+         ["text/html", "application/json"], "application/json"),
+        ("accept_languages", ("Accept-Language", "fr;q=0.5, de"), ["fr", "de"], "de"),
+        ("accept_charsets", ("Accept-Charset", "utf-8, latin-1;q=0.5"), ["latin-1", "utf-8"], "utf-8"),
+    ],
+    ids=["mimetypes", "languages", "charsets"],
+)
+def test_accept_best_match_prefers_the_higher_quality(app, client, attribute, header, offered, expected):
+    serve(app, lambda: getattr(request, attribute).best_match(offered))
+    assert value(client.get("/", headers=[header])) == expected
+
+
+def test_if_modified_since_is_a_utc_datetime(app, client):
+    serve(app, lambda: request.if_modified_since.isoformat())
+    response = client.get("/", headers={"If-Modified-Since": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    assert value(response) == "2015-10-21T07:28:00+00:00"
+
+
+def test_if_modified_since_is_none_for_an_unparsable_date(app, client):
+    serve(app, lambda: request.if_modified_since)
+    assert value(client.get("/", headers={"If-Modified-Since": "yesterday"})) is None
+
+
+def test_if_none_match_tells_strong_from_weak_tags(app, client):
+    serve(app, lambda: ["a" in request.if_none_match, "b" in request.if_none_match,
+                        request.if_none_match.contains_weak("b")])
+    assert value(client.get("/", headers={"If-None-Match": '"a", W/"b"'})) == [True, False, True]
+
+
+def test_range_lists_the_requested_byte_ranges(app, client):
+    serve(app, lambda: [list(span) for span in request.range.ranges])
+    assert value(client.get("/", headers={"Range": "bytes=0-4,10-"})) == [[0, 5], [10, None]]
+
+
+# -- Routing results ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        (lambda: request.endpoint, "show_item"),
+        (lambda: request.view_args, {"item_id": 3}),
+        (lambda: request.url_rule.rule, "/items/<int:item_id>"),
+    ],
+    ids=["endpoint", "view-args", "url-rule"],
+)
+def test_routing_attribute_describes_the_matched_rule(app, client, read, expected):
+    @app.route("/items/<int:item_id>")
+    def show_item(item_id):
+        return {"value": read()}
+
+    assert value(client.get("/items/3")) == expected
+
+
+def test_blueprint_is_none_for_an_app_route(app, client):
+    serve(app, lambda: request.blueprint)
+    assert value(client.get("/")) is None
+
+
+# -- Bad input never gives a 500 ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [("/%zz", "/%zz"), ("/x%ffy", "/x\ufffdy")],
+    ids=["malformed-escape-kept", "bad-utf8-replaced"],
+)
+def test_bad_bytes_in_the_path_are_decoded_leniently(app, client, url, expected):
+    serve(app, lambda: request.path)
+    assert value(client.get(url)) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [("/?a=%zz", "%zz"), ("/?a=x%ffy", "x\ufffdy")],
+    ids=["malformed-escape-kept", "bad-utf8-replaced"],
+)
+def test_bad_bytes_in_the_query_are_decoded_leniently(app, client, url, expected):
+    serve(app, lambda: request.args["a"])
+    assert value(client.get(url)) == expected
+
+
+def test_invalid_utf8_in_form_becomes_the_replacement_character(app, client):
+    serve(app, lambda: request.form["a"])
+    assert value(client.post("/", data=b"a=x%ffy", content_type="application/x-www-form-urlencoded")) == "x\ufffdy"
+
+
+def test_semicolon_does_not_separate_query_arguments(app, client):
+    serve(app, lambda: request.args.to_dict())
+    assert value(client.get("/?a=1;b=2")) == {"a": "1;b=2"}
+
+
+def test_plus_in_query_is_a_space_and_escaped_plus_is_a_plus(app, client):
+    serve(app, lambda: request.args["q"])
+    assert value(client.get("/?q=a+b%2Bc")) == "a b+c"
+
+
+def test_cookie_without_a_name_is_skipped(app):
+    serve(app, lambda: request.cookies.to_dict())
+    response = app.test_client(use_cookies=False).get("/", headers={"Cookie": "=orphan; good=1"})
+    assert value(response) == {"good": "1"}
+
+
+def test_nameless_cookie_cannot_shadow_a_host_prefixed_cookie(app):
+    serve(app, lambda: request.cookies.getlist("__Host-sid"))
+    response = app.test_client(use_cookies=False).get("/", headers={"Cookie": "=__Host-sid=evil; __Host-sid=real"})
+    assert value(response) == ["real"]
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [";;;=", "text/plain; charset", 'multipart/form-data; boundary="', "multipart/form-data",
+     'application/x-www-form-urlencoded; charset="'],
+)
+def test_malformed_content_type_gives_a_readable_form(app, client, content_type):
+    serve(app, lambda: len(request.form))
+    assert client.post("/", data="a=1", content_type=content_type).status_code == 200
+
+
+def test_invalid_json_is_400_with_the_decoder_message(app, client):
+    serve(app, lambda: request.json)
+    response = client.post("/", data="{oops", content_type="application/json")
+    assert response.status_code == 400
+    assert "Failed to decode JSON object" in response.text
+
+
+def test_json_body_of_another_content_type_is_415(app, client):
+    serve(app, lambda: request.json)
+    response = client.post("/", data="{}", content_type="text/plain")
+    assert response.status_code == 415
+    assert "application/json" in response.text
+
+
+def test_declared_content_length_over_the_limit_is_413_before_reading(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 10
+    serve(app, lambda: request.form.to_dict())
+    response = client.post("/", data="a=1", headers={"Content-Length": "11"},
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
+
+
+def test_get_data_over_the_limit_is_413(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 10
+    serve(app, lambda: request.get_data(as_text=True))
+    assert client.post("/", data="x" * 11).status_code == 413
+
+
+def test_unsized_body_over_the_limit_is_413_while_streaming(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 10
+    serve(app, lambda: request.get_data(as_text=True))
+    response = client.post("/", data="x" * 20, headers={"Transfer-Encoding": "chunked"},
+                           environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 413
+
+
+def test_non_numeric_content_length_gives_an_empty_body(app):
+    serve(app, lambda: request.get_data(as_text=True))
+    # wsgiref.validate rejects this environ itself, so the app is called without it.
+    environ = create_environ("/", method="POST", data="body")
+    environ["CONTENT_LENGTH"] = "ten"
+    statuses = []
+    body = b"".join(app(environ, lambda status, headers: statuses.append(status)))
+    assert statuses == ["200 OK"]
+    assert body == b'{"value":""}\n'
+
+
+# -- Response: body and status ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [("héllo", "héllo".encode()), (b"\x00\xff", b"\x00\xff"), (["a", b"b", "c"], b"abc")],
+    ids=["str-as-utf8", "bytes-as-is", "iterable-joined"],
+)
+def test_response_body_becomes_bytes(body, expected):
+    assert Response(body).get_data() == expected
+
+
+def test_generator_body_is_streamed_without_content_length(app, client):
+    @app.route("/")
+    def index():
+        return Response(chunk for chunk in ["one ", "two"])
+
+    response = client.get("/")
+    assert response.data == b"one two"
+    assert "Content-Length" not in response.headers
+
+
+def test_int_status_gets_its_reason_phrase():
+    assert Response("x", status=201).status == "201 CREATED"
+
+
+def test_string_status_keeps_a_custom_reason():
+    response = Response("x", status="299 Custom Thing")
+    assert (response.status, response.status_code) == ("299 Custom Thing", 299)
+
+
+def test_setting_status_code_updates_the_status_line():
+    response = Response("x")
+    response.status_code = 418
+    assert response.status == "418 I'M A TEAPOT"
+
+
+def test_headers_given_to_a_response_are_sent(app, client):
+    @app.route("/")
+    def index():
+        return Response("x", headers={"X-Custom": "yes"})
+
+    assert client.get("/").headers["X-Custom"] == "yes"
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({}, "text/html; charset=utf-8"),
+        ({"mimetype": "text/plain"}, "text/plain; charset=utf-8"),
+        ({"mimetype": "application/json"}, "application/json"),
+        ({"content_type": "text/plain"}, "text/plain"),
+    ],
+    ids=["default-html", "text-gets-charset", "non-text-no-charset", "content-type-verbatim"],
+)
+def test_response_content_type_follows_mimetype_and_content_type(options, expected):
+    assert Response("x", **options).content_type == expected
+
+
+def test_set_data_replaces_the_body_and_content_length():
+    response = Response("old body")
+    response.set_data("new")
+    assert (response.get_data(), response.content_length) == (b"new", 3)
+
+
+def test_get_data_as_text_decodes_the_body():
+    assert Response("héllo").get_data(as_text=True) == "héllo"
+
+
+def test_response_json_parses_a_json_body():
+    assert Response('{"a": 1}', mimetype="application/json").json == {"a": 1}
+
+
+def test_response_json_is_none_for_a_non_json_body():
+    assert Response('{"a": 1}', mimetype="text/plain").json is None
+
+
+def test_location_property_sets_the_header():
+    response = Response("x", status=302)
+    response.location = "/next"
+    assert response.headers["Location"] == "/next"
+
+
+def test_cache_control_changes_rewrite_the_header():
+    response = Response("x")
+    response.cache_control.max_age = 60
+    response.cache_control.public = True
+    assert set(response.headers["Cache-Control"].split(", ")) == {"max-age=60", "public"}
+
+
+def test_cache_control_reads_an_existing_header():
+    assert Response("x", headers={"Cache-Control": "max-age=5"}).cache_control.max_age == 5
+
+
+# -- Response: cookies --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({}, "sid=abc; Path=/"),
+        ({"path": "/admin"}, "sid=abc; Path=/admin"),
+        ({"domain": "example.com"}, "sid=abc; Domain=example.com; Path=/"),
+        ({"secure": True}, "sid=abc; Secure; Path=/"),
+        ({"httponly": True}, "sid=abc; HttpOnly; Path=/"),
+        ({"samesite": "lax"}, "sid=abc; Path=/; SameSite=Lax"),
+        ({"partitioned": True}, "sid=abc; Secure; Path=/; Partitioned"),
+        ({"expires": datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)},
+         "sid=abc; Expires=Wed, 02 Jan 2030 03:04:05 GMT; Path=/"),
+    ],
+)
+def test_set_cookie_writes_each_option_into_the_header(options, expected):
+    response = Response("x")
+    response.set_cookie("sid", "abc", **options)
+    assert response.headers.getlist("Set-Cookie") == [expected]
+
+
+def test_set_cookie_max_age_also_sets_a_matching_expires():
+    response = Response("x")
+    response.set_cookie("sid", "abc", max_age=3600)
+    header = response.headers["Set-Cookie"]
+    assert "; Max-Age=3600; " in header
+    expires = parsedate_to_datetime(header.split("Expires=")[1].split(";")[0])
+    assert abs(expires - datetime.now(timezone.utc) - timedelta(hours=1)) < timedelta(seconds=5)
+
+
+def test_set_cookie_quotes_a_value_with_separators():
+    response = Response("x")
+    response.set_cookie("sid", "a b;c")
+    assert response.headers["Set-Cookie"] == 'sid="a b\\073c"; Path=/'
+
+
+def test_delete_cookie_sends_an_empty_cookie_that_expired():
+    response = Response("x")
+    response.delete_cookie("sid", path="/app")
+    assert response.headers["Set-Cookie"] == "sid=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/app"
+
+
+# -- Response: conditional requests -------------------------------------------------------------
+
+
+@pytest.fixture
+def conditional(app):
+    """``/doc`` serves "hello world" with an ETag and Last-Modified, answering conditionals."""
+
+    @app.route("/doc")
+    def doc():
+        response = Response("hello world", mimetype="text/plain")
+        response.add_etag()
+        response.last_modified = datetime(2020, 1, 1, tzinfo=timezone.utc)
+        return response.make_conditional(request, accept_ranges=True)
+
+    return app
+
+
+def test_add_etag_derives_the_etag_from_the_body():
+    first, second = Response("one"), Response("two")
+    first.add_etag()
+    second.add_etag()
+    assert first.headers["ETag"].startswith('"')
+    assert first.headers["ETag"] != second.headers["ETag"]
+
+
+def test_matching_if_none_match_gives_304_without_body(conditional, client):
+    etag = client.get("/doc").headers["ETag"]
+    response = client.get("/doc", headers={"If-None-Match": etag})
+    assert (response.status_code, response.data) == (304, b"")
+
+
+def test_failing_if_match_gives_412(conditional, client):
+    assert client.get("/doc", headers={"If-Match": '"other"'}).status_code == 412
+
+
+def test_range_request_gives_206_with_content_range(conditional, client):
+    response = client.get("/doc", headers={"Range": "bytes=0-4"})
+    assert (response.status_code, response.data) == (206, b"hello")
+    assert response.headers["Content-Range"] == "bytes 0-4/11"
+
+
+def test_unsatisfiable_range_gives_416(conditional, client):
+    response = client.get("/doc", headers={"Range": "bytes=50-60"})
+    assert response.status_code == 416
+    assert response.headers["Content-Range"] == "bytes */11"
+
+
+def test_if_modified_since_not_before_last_modified_gives_304(conditional, client):
+    response = client.get("/doc", headers={"If-Modified-Since": "Wed, 01 Jan 2020 00:00:00 GMT"})
+    assert response.status_code == 304
+
+
+def test_if_modified_since_before_last_modified_gives_the_body(conditional, client):
+    response = client.get("/doc", headers={"If-Modified-Since": "Tue, 01 Jan 2019 00:00:00 GMT"})
+    assert (response.status_code, response.data) == (200, b"hello world")
+
+
+# -- Response: what is sent ---------------------------------------------------------------------
+
+
+def test_head_response_has_the_headers_but_no_body(app, client):
+    @app.route("/")
+    def index():
+        return "body"
+
+    response = client.head("/")
+    assert (response.data, response.headers["Content-Length"]) == (b"", "4")
+
+
+@pytest.mark.parametrize("status", [204, 304])
+def test_bodiless_status_has_no_content_type_or_length(app, client, status):
+    @app.route("/")
+    def index():
+        return "ignored", status
+
+    response = client.get("/")
+    assert response.data == b""
+    assert "Content-Type" not in response.headers
+    assert "Content-Length" not in response.headers
+
+
+def test_header_value_with_a_newline_raises_value_error():
+    response = Response("x")
+    with pytest.raises(ValueError):
+        response.headers["X-Evil"] = "a\r\nSet-Cookie: admin=1"
+
+
+def test_view_setting_a_header_with_a_newline_fails_instead_of_sending_it(app, client):
+    @app.route("/")
+    def index():
+        response = Response("x")
+        response.headers["X-Evil"] = "a\nSet-Cookie: admin=1"
+        return response
+
+    with pytest.raises(ValueError):
+        client.get("/")
+
+
+def test_close_calls_close_on_the_wrapped_iterable():
+    class Body:
+        closed = False
+
+        def __iter__(self):
+            return iter([b"x"])
+
+        def close(self):
+            self.closed = True
+
+    body = Body()
+    Response(body).close()
+    assert body.closed
+
+
+def test_call_on_close_functions_run_once_the_response_is_closed(app, client):
+    calls = []
+
+    @app.route("/")
+    def index():
+        response = Response("x")
+        response.call_on_close(lambda: calls.append("closed"))
+        return response
+
+    client.get("/").close()
+    assert calls == ["closed"]
