@@ -12,8 +12,6 @@ Does not: parse HTTP (``wrappers``, ``http``), match URLs (``routing``) or rende
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import os
 import sys
 from collections.abc import Iterator as _IteratorABC
@@ -39,8 +37,9 @@ from .scaffold import Scaffold, _endpoint_from_view_func, setupmethod
 from .sessions import SecureCookieSessionInterface
 from .wrappers import Request, Response
 
-#: Flag set on a coroutine function's code object (``inspect.CO_COROUTINE``).
-_CO_COROUTINE = inspect.CO_COROUTINE
+#: Flag set on a coroutine function's code object (``inspect.CO_COROUTINE``; asyncio and inspect
+#: are imported only when an async view exists, which keeps ``import microflask`` fast).
+_CO_COROUTINE = 0x0080
 
 
 def _make_timedelta(value: Any) -> Optional[timedelta]:
@@ -431,11 +430,14 @@ class Flask(Scaffold):
         if code is not None:
             is_async = code.co_flags & _CO_COROUTINE
         else:
+            import inspect
+
             is_async = inspect.iscoroutinefunction(function)
         return self.async_to_sync(function) if is_async else function
 
     def async_to_sync(self, function: Callable[..., Any]) -> Callable[..., Any]:
         """Run a coroutine function to completion on a new event loop (stdlib asyncio only)."""
+        import asyncio
 
         def run(*args: Any, **kwargs: Any) -> Any:
             return asyncio.run(function(*args, **kwargs))

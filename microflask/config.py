@@ -10,7 +10,6 @@ Does not: watch files or reload; the app reads keys when it needs them.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import types
 from typing import Any, Callable, Mapping, Optional
@@ -55,11 +54,16 @@ class Config(dict):
             )
         return self.from_pyfile(path, silent=silent)
 
-    def from_prefixed_env(self, prefix: str = "FLASK", *, loads: Callable[[str], Any] = json.loads) -> bool:
-        """Load ``PREFIX_KEY`` environment variables; values parsed as JSON when they can be.
+    def from_prefixed_env(self, prefix: str = "FLASK", *, loads: Optional[Callable[[str], Any]] = None) -> bool:
+        """Load ``PREFIX_KEY`` environment variables; values parsed as JSON (``loads``, by
+        default ``json.loads``) when they can be.
 
         ``PREFIX_DB__HOST=x`` sets ``config['DB']['HOST']`` (``__`` descends into dicts).
         """
+        if loads is None:
+            import json  # here, not at the top: most apps never call this, and json is slow to import
+
+            loads = json.loads
         prefix = f"{prefix}_"
         for key in sorted(os.environ):
             if not key.startswith(prefix):

@@ -62,15 +62,19 @@ class AppContext:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.g = app.app_ctx_globals_class()
         self._tokens: list[Any] = []
 
     def __getattr__(self, name: str) -> Any:
-        # NOTE(ctx): bound on first use; only url_for outside a request needs it.
-        if name != "url_adapter":
+        # NOTE(ctx): ``g`` and the URL adapter are made on first use: most requests touch
+        # neither, and only url_for outside a request needs the adapter.
+        if name == "g":
+            value = self.app.app_ctx_globals_class()
+        elif name == "url_adapter":
+            value = self.app.create_url_adapter(None)
+        else:
             raise AttributeError(name)
-        adapter = self.__dict__["url_adapter"] = self.app.create_url_adapter(None)
-        return adapter
+        self.__dict__[name] = value
+        return value
 
     def push(self) -> None:
         self._tokens.append(_cv_app.set(self))

@@ -19,7 +19,6 @@ Does not: parse header strings (see ``http``) or read request bodies (see ``form
 from __future__ import annotations
 
 import codecs
-import shutil
 from base64 import b64decode, b64encode
 from binascii import Error as BinasciiError
 from os import PathLike, fspath
@@ -561,16 +560,28 @@ class Headers:
         """Replace every ``key`` header by one, kept at the position of the first."""
         self._replace(_header_text(key, "names"), _header_text(_with_options(value, options), "values"))
 
+    @classmethod
+    def _from_checked(cls, pairs: list[tuple[str, str]]) -> Headers:
+        """Headers around a list of pairs microflask built itself (no copy, no CR/LF check)."""
+        headers = cls.__new__(cls)
+        headers._list = pairs
+        return headers
+
     def _replace(self, key: str, value: str) -> None:
         """``set`` without the CR/LF check, for names and values microflask made itself."""
         lower = key.lower()
         headers = self._list
+        position = None
         for index, (name, _) in enumerate(headers):
             if name.lower() == lower:
-                headers[index] = (key, value)
-                headers[index + 1:] = [item for item in headers[index + 1:] if item[0].lower() != lower]
-                return
-        headers.append((key, value))
+                if position is not None:  # a duplicate: drop it and every later one, then stop
+                    headers[index:] = [item for item in headers[index:] if item[0].lower() != lower]
+                    break
+                position = index
+        if position is None:
+            headers.append((key, value))
+        else:
+            headers[position] = (key, value)
 
     def __setitem__(self, key: Any, value: Any) -> None:
         if isinstance(key, str):
@@ -989,7 +1000,7 @@ class CharsetAccept(Accept):
     def _normalize(self, value: str) -> str:
         try:
             return codecs.lookup(value).name
-        except LookupError:
+        except (LookupError, ValueError):  # ValueError: a NUL in the name
             return value.lower()
 
 
@@ -1382,6 +1393,8 @@ class FileStorage:
 
     def save(self, dst: Union[str, PathLike, BinaryIO], buffer_size: int = 16384) -> None:
         """Copy the file to ``dst``, a path (opened and closed here) or a writable binary file."""
+        import shutil
+
         if isinstance(dst, (str, PathLike)):
             with open(fspath(dst), "wb") as target:
                 shutil.copyfileobj(self.stream, target, buffer_size)

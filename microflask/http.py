@@ -22,12 +22,10 @@ store the results (see ``datastructures``).
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 import warnings
 from datetime import date, datetime, timedelta, timezone
-from email.utils import parsedate_tz
 from typing import Any, Iterable, Mapping, Optional, Union
 from urllib.parse import quote, unquote, unquote_to_bytes
 
@@ -358,6 +356,8 @@ def parse_etags(value: Optional[str]) -> ETags:
 
 def generate_etag(data: bytes) -> str:
     """A strong ETag for a body: its SHA-1 in hex (a fingerprint, not a security measure)."""
+    import hashlib
+
     return hashlib.sha1(data, usedforsecurity=False).hexdigest()
 
 
@@ -408,6 +408,8 @@ def parse_date(value: Optional[str]) -> Optional[datetime]:
     """
     if not value:
         return None
+    from email.utils import parsedate_tz  # imported on first use: it pulls in socket and more
+
     fields = parsedate_tz(value.strip())
     if fields is None:
         return None

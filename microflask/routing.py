@@ -29,10 +29,7 @@ Does not: know about apps, views or requests (see ``ctx.RequestContext.match_req
 
 from __future__ import annotations
 
-import ast
-import difflib
 import re
-import uuid
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Tuple, Union
 from urllib.parse import quote, urlencode, urljoin
 
@@ -107,6 +104,8 @@ class BuildError(RoutingException, LookupError):
         rules = by_endpoint.get(self.endpoint)
         if not rules:
             known = [str(endpoint) for endpoint in by_endpoint if endpoint is not None]
+            import difflib
+
             close = difflib.get_close_matches(str(self.endpoint), known, n=1)
             return f" Did you mean {close[0]!r} instead?" if close else ""
         if self.method and not any(rule._accepts_method(self.method) for rule in rules):
@@ -247,7 +246,9 @@ class UUIDConverter(BaseConverter):
     regex = "[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}"
     weight = 60
 
-    def to_python(self, value: str) -> uuid.UUID:
+    def to_python(self, value: str) -> Any:
+        import uuid  # imported on first use: it is slow to import and most apps never need it
+
         return uuid.UUID(value)
 
 
@@ -276,6 +277,8 @@ def parse_rule(rule: str) -> list[Token]:
 
 def parse_converter_arguments(text: str) -> tuple[tuple, dict[str, Any]]:
     """``1, "a", b, max=5`` -> ``((1, "a", "b"), {"max": 5})``; a bare name is a string."""
+    import ast
+
     call = ast.parse(f"converter({text})", mode="eval").body
     if not isinstance(call, ast.Call) or any(keyword.arg is None for keyword in call.keywords):
         raise ValueError(f"cannot parse converter arguments {text!r}")
@@ -283,7 +286,9 @@ def parse_converter_arguments(text: str) -> tuple[tuple, dict[str, Any]]:
     return args, {keyword.arg: _evaluate_literal(keyword.value) for keyword in call.keywords}
 
 
-def _evaluate_literal(node: ast.expr) -> Any:
+def _evaluate_literal(node: Any) -> Any:
+    import ast
+
     return node.id if isinstance(node, ast.Name) else ast.literal_eval(node)
 
 

@@ -11,7 +11,6 @@ Does not: order receivers beyond connection order, or run them concurrently.
 
 from __future__ import annotations
 
-import inspect
 import weakref
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Optional
@@ -34,6 +33,16 @@ def _make_reference(receiver: Callable[..., Any], weak: bool, on_dead: Callable[
 
 def _sender_key(sender: Any) -> Any:
     return ANY if sender is ANY else id(sender)
+
+
+def _is_coroutine_function(function: Any) -> bool:
+    # NOTE(signals): the code flag test avoids importing inspect (slow) for plain functions.
+    code = getattr(function, "__code__", None)
+    if code is not None:
+        return bool(code.co_flags & 0x0080)  # inspect.CO_COROUTINE
+    import inspect
+
+    return inspect.iscoroutinefunction(function)
 
 
 class Signal:
@@ -97,7 +106,7 @@ class Signal:
         results = []
         for receiver in self.receivers_for(sender):
             function = receiver
-            if _async_wrapper is not None and inspect.iscoroutinefunction(receiver):
+            if _async_wrapper is not None and _is_coroutine_function(receiver):
                 function = _async_wrapper(receiver)
             results.append((receiver, function(sender, **kwargs)))
         return results

@@ -12,7 +12,6 @@ Does not: know about the app, its config or the context globals; the app layer p
 
 from __future__ import annotations
 
-import json as _json
 from typing import Any, Callable, Iterable, Iterator, Optional
 from urllib.parse import quote
 
@@ -21,6 +20,7 @@ from .datastructures import (
     CombinedMultiDict,
     EnvironHeaders,
     Headers,
+    HeaderSet,
     ImmutableList,
     ImmutableMultiDict,
     MultiDict,
@@ -30,6 +30,28 @@ from .formparser import LimitedStream, parse_form_data
 
 #: Characters left unquoted when a decoded path is turned back into a URL (RFC 3986 pchar + "/").
 _PATH_SAFE = "/:@!$&'()*+,;=%"
+#: Marks a JSON cache slot that holds no result yet (None is a valid JSON result).
+_NOT_LOADED = object()
+
+
+class _StdlibJSON:
+    """The default ``json_module``: the stdlib ``json``, imported when first used.
+
+    # NOTE(wrappers): importing json costs about 3 ms, a sixth of ``import microflask``; an app
+    # hands its requests its own JSON provider anyway.
+    """
+
+    @staticmethod
+    def loads(s: Any, **kwargs: Any) -> Any:
+        import json
+
+        return json.loads(s, **kwargs)
+
+    @staticmethod
+    def dumps(obj: Any, **kwargs: Any) -> str:
+        import json
+
+        return json.dumps(obj, **kwargs)
 
 
 class cached_property:  # noqa: N801 - named like functools.cached_property, which it replaces
@@ -92,7 +114,7 @@ class Request:
     #: Class used for ``cookies``.
     dict_storage_class = ImmutableMultiDict
     #: Module or provider with ``loads`` used by ``get_json``; the app sets its JSON provider.
-    json_module: Any = _json
+    json_module: Any = _StdlibJSON
     #: Limits, ``None`` meaning unlimited. The app sets them from MAX_CONTENT_LENGTH,
     #: MAX_FORM_MEMORY_SIZE and MAX_FORM_PARTS; they may also be set on one request.
     max_content_length: Optional[int] = None
@@ -408,28 +430,29 @@ class Request:
 
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
         """Parse the body as JSON; see ``json``. ``silent`` returns None instead of raising."""
-        cached = self.__dict__.get("_cached_json")
-        if cache and cached is not None:
+        # NOTE(wrappers): the cache holds (normal, silent) results; a silent failure caches only
+        # its None, so a later non-silent call still raises the 400.
+        cached = self.__dict__.get("_cached_json", (_NOT_LOADED, _NOT_LOADED))
+        if cache and cached[silent] is not _NOT_LOADED:
             return cached[silent]
         if not (force or self.is_json):
             if silent:
                 return None
             return self.on_json_loading_failed(None)
+        # NOTE(wrappers): deeply nested arrays exhaust the decoder's recursion; still a bad body.
         try:
             value = self.json_module.loads(self.get_data(cache=cache))
-        except ValueError as e:
-            if silent:
-                value = None
-                if cache:
-                    normal = self.__dict__.get("_cached_json", (None, None))[0]
-                    self.__dict__["_cached_json"] = (normal, None)
-                return value
-            return self.on_json_loading_failed(e)
+        except (ValueError, RecursionError) as e:
+            if not silent:
+                return self.on_json_loading_failed(e)
+            if cache:
+                self.__dict__["_cached_json"] = (cached[0], None)
+            return None
         if cache:
             self.__dict__["_cached_json"] = (value, value)
         return value
 
-    def on_json_loading_failed(self, error: Optional[ValueError]) -> Any:
+    def on_json_loading_failed(self, error: Optional[Exception]) -> Any:
         """Called when the body is not (valid) JSON. Raises 400 or 415; override to change."""
         if error is not None:
             raise BadRequest(f"Failed to decode JSON object: {error}") from error
@@ -440,8 +463,10 @@ class Request:
 
     def close(self) -> None:
         """Close uploaded files of this request."""
-        for storage in self.__dict__.get("files", {}).values():
-            storage.close()
+        files = self.__dict__.get("files")
+        if files:
+            for storage in files.values():
+                storage.close()
 
     def __enter__(self) -> Request:
         return self
@@ -504,8 +529,26 @@ def _dump_date(value: Any) -> str:
     return value if isinstance(value, str) else http.http_date(value)
 
 
-def _load_set(value: str) -> set[str]:
-    return {item.strip() for item in value.split(",") if item.strip()}
+def _header_set_property(name: str, doc: str) -> property:
+    """A response property holding a token list header (Vary, Allow) as a live ``HeaderSet``:
+    ``response.vary.add("Cookie")`` rewrites the header."""
+
+    def getter(self: Response) -> HeaderSet:
+        def write_back(header_set: HeaderSet) -> None:
+            if header_set:
+                self.headers[name] = header_set.to_header()
+            else:
+                self.headers.pop(name, None)
+
+        return HeaderSet(http.parse_set_header(self.headers.get(name)), on_update=write_back)
+
+    def setter(self: Response, value: Any) -> None:
+        if not value:
+            self.headers.pop(name, None)
+        else:
+            self.headers[name] = _dump_list(value)
+
+    return property(getter, setter, doc=doc)
 
 
 def _dump_list(value: Any) -> str:
@@ -526,7 +569,7 @@ class Response:
     #: Make relative Location headers absolute (RFC 9110 allows relative ones).
     autocorrect_location_header = False
     #: Module used by the ``json`` property to parse the body.
-    json_module: Any = _json
+    json_module: Any = _StdlibJSON
 
     def __init__(
         self,
@@ -537,14 +580,12 @@ class Response:
         content_type: Optional[str] = None,
         direct_passthrough: bool = False,
     ) -> None:
-        given_headers = headers is not None
-        if type(headers) is not Headers:
-            headers = Headers(headers)
-        self.headers = headers
-        if content_type is not None or mimetype is not None:
-            headers["Content-Type"] = content_type or _content_type_with_charset(mimetype)  # type: ignore[arg-type]
-        elif self.default_mimetype and not (given_headers and "content-type" in headers):
-            headers._replace("Content-Type", _content_type_with_charset(self.default_mimetype))
+        if headers is None and content_type is None and mimetype is None and self.default_mimetype:
+            # The common case, made cheap: a fresh header list holding the default type.
+            content_type = _content_types.get(self.default_mimetype) or _content_type_with_charset(self.default_mimetype)
+            self.headers = Headers._from_checked([("Content-Type", content_type)])
+        else:
+            self._init_headers(headers, mimetype, content_type)
         if status is None:
             self._status_code = self.default_status
             self._status = _status_lines.get(self.default_status) or _status_line(self.default_status)
@@ -558,6 +599,15 @@ class Response:
             self.set_data(response)
         else:
             self.response = response
+
+    def _init_headers(self, headers: Any, mimetype: Optional[str], content_type: Optional[str]) -> None:
+        if type(headers) is not Headers:
+            headers = Headers(headers)
+        self.headers = headers
+        if content_type is not None or mimetype is not None:
+            headers["Content-Type"] = content_type or _content_type_with_charset(mimetype)  # type: ignore[arg-type]
+        elif self.default_mimetype and "content-type" not in headers:
+            headers._replace("Content-Type", _content_type_with_charset(self.default_mimetype))
 
     def __repr__(self) -> str:
         body = f"{sum(map(len, self.response))} bytes" if self.is_sequence else "streamed"
@@ -687,8 +737,8 @@ class Response:
         "Last-Modified", "The Last-Modified header.", http.parse_date, _dump_date
     )
     retry_after = _header_property("Retry-After", "The Retry-After header.")
-    vary = _header_property("Vary", "The Vary header as a set.", _load_set, _dump_list)
-    allow = _header_property("Allow", "The Allow header as a set.", _load_set, _dump_list)
+    vary = _header_set_property("Vary", "The Vary header; ``response.vary.add(name)`` updates it.")
+    allow = _header_set_property("Allow", "The Allow header; ``response.allow.add(method)`` updates it.")
     accept_ranges = _header_property("Accept-Ranges", "The Accept-Ranges header.")
     access_control_allow_origin = _header_property(
         "Access-Control-Allow-Origin", "The Access-Control-Allow-Origin header."

@@ -99,24 +99,21 @@ def test_values_ignore_the_body_of_a_get_request(app, client):
 # -- The body -----------------------------------------------------------------------------------
 
 
-def test_data_is_the_raw_body_of_an_unknown_content_type(app, client):
-    serve(app, lambda: request.data.decode())
-    assert value(client.post("/", data="raw body", content_type="text/plain")) == "raw body"
-
-
-def test_data_is_empty_once_the_form_was_parsed(app, client):
-    serve(app, lambda: [request.data.decode(), request.form["a"]])
-    assert value(client.post("/", data={"a": "1"})) == ["", "1"]
-
-
-def test_form_is_still_parsed_after_get_data_read_the_body(app, client):
-    serve(app, lambda: [request.get_data(as_text=True), request.form["a"]])
-    assert value(client.post("/", data={"a": "1"})) == ["a=1", "1"]
-
-
-def test_get_data_as_text_decodes_utf8(app, client):
-    serve(app, lambda: request.get_data(as_text=True))
-    assert value(client.post("/", data="héllo".encode())) == "héllo"
+@pytest.mark.parametrize(
+    ("read", "options", "expected"),
+    [
+        (lambda: request.data.decode(), {"data": "raw", "content_type": "text/plain"}, "raw"),
+        (lambda: [request.data.decode(), request.form["a"]], {"data": {"a": "1"}}, ["", "1"]),
+        (lambda: [request.get_data(as_text=True), request.form["a"]], {"data": {"a": "1"}}, ["a=1", "1"]),
+        (lambda: request.get_data(as_text=True), {"data": "héllo".encode()}, "héllo"),
+        (lambda: request.stream.read().decode(), {"data": "streamed"}, "streamed"),
+    ],
+    ids=["data-is-raw-body", "data-empty-once-form-parsed", "form-parsed-after-get-data",
+         "get-data-as-text", "stream-reads-raw-body"],
+)
+def test_body_reads_give_what_the_client_sent(app, client, read, options, expected):
+    serve(app, read)
+    assert value(client.post("/", **options)) == expected
 
 
 def test_get_data_caches_the_body_for_a_second_read(app, client):
@@ -129,29 +126,23 @@ def test_get_data_without_cache_leaves_nothing_for_the_next_read(app, client):
     assert value(client.post("/", data="abc")) == ["abc", ""]
 
 
-def test_stream_reads_the_raw_body(app, client):
-    serve(app, lambda: request.stream.read().decode())
-    assert value(client.post("/", data="streamed")) == "streamed"
-
-
 def test_reading_the_stream_twice_does_not_report_a_disconnected_client(app, client):
     serve(app, lambda: [request.stream.read().decode(), request.stream.read().decode()])
     assert value(client.post("/", data="once")) == ["once", ""]
 
 
-def test_json_parses_a_json_body(app, client):
-    serve(app, lambda: request.json)
-    assert value(client.post("/", json={"a": [1, 2]})) == {"a": [1, 2]}
-
-
-def test_get_json_force_ignores_the_content_type(app, client):
-    serve(app, lambda: request.get_json(force=True))
-    assert value(client.post("/", data='{"a": 1}', content_type="text/plain")) == {"a": 1}
-
-
-def test_get_json_silent_returns_none_for_invalid_json(app, client):
-    serve(app, lambda: request.get_json(silent=True))
-    assert value(client.post("/", data="{oops", content_type="application/json")) is None
+@pytest.mark.parametrize(
+    ("read", "options", "expected"),
+    [
+        (lambda: request.json, {"json": {"a": [1, 2]}}, {"a": [1, 2]}),
+        (lambda: request.get_json(force=True), {"data": '{"a": 1}', "content_type": "text/plain"}, {"a": 1}),
+        (lambda: request.get_json(silent=True), {"data": "{oops", "content_type": "application/json"}, None),
+    ],
+    ids=["json-parses-body", "force-ignores-content-type", "silent-gives-none-for-invalid"],
+)
+def test_json_reads_give_the_parsed_body(app, client, read, options, expected):
+    serve(app, read)
+    assert value(client.post("/", **options)) == expected
 
 
 def test_get_json_returns_the_cached_object_on_a_second_call(app, client):
@@ -195,50 +186,53 @@ def test_header_attribute_reads_its_header(app, client, attribute, options, expe
     assert value(client.post("/", **options)) == expected
 
 
-def test_content_length_is_none_without_a_body(app, client):
-    serve(app, lambda: request.content_length)
-    assert value(client.get("/")) is None
-
-
 def test_cookies_are_parsed_from_the_cookie_header(app):
     serve(app, lambda: request.cookies.to_dict())
     response = app.test_client(use_cookies=False).get("/", headers={"Cookie": 'a=1; b="x y"'})
     assert value(response) == {"a": "1", "b": "x y"}
 
 
-def test_headers_are_case_insensitive(app, client):
-    serve(app, lambda: request.headers["x-custom-header"])
-    assert value(client.get("/", headers={"X-Custom-Header": "v"})) == "v"
+@pytest.mark.parametrize(
+    ("read", "headers", "expected"),
+    [
+        (lambda: request.headers["x-custom"], {"X-Custom": "v"}, "v"),
+        (lambda: list(request.access_route), {"X-Forwarded-For": "1.2.3.4, 10.0.0.1"},
+         ["1.2.3.4", "10.0.0.1"]),
+        (lambda: list(request.access_route), {}, ["127.0.0.1"]),
+        (lambda: str(request.user_agent), {"User-Agent": "bot/1.0"}, "bot/1.0"),
+        (lambda: request.if_modified_since.isoformat(),
+         {"If-Modified-Since": "Wed, 21 Oct 2015 07:28:00 GMT"}, "2015-10-21T07:28:00+00:00"),
+        (lambda: request.if_modified_since, {"If-Modified-Since": "yesterday"}, None),
+        (lambda: ["a" in request.if_none_match, "b" in request.if_none_match,
+                  request.if_none_match.contains_weak("b")],
+         {"If-None-Match": '"a", W/"b"'}, [True, False, True]),
+        (lambda: [list(span) for span in request.range.ranges], {"Range": "bytes=0-4,10-"},
+         [[0, 5], [10, None]]),
+        (lambda: request.content_length, {}, None),
+    ],
+    ids=["headers-case-insensitive", "access-route-forwarded", "access-route-remote-addr", "user-agent",
+         "if-modified-since-utc", "if-modified-since-unparsable", "if-none-match-strong-and-weak",
+         "range-byte-ranges", "content-length-none-without-body"],
+)
+def test_header_attribute_of_a_get_request_is_parsed(app, client, read, headers, expected):
+    serve(app, read)
+    assert value(client.get("/", headers=headers)) == expected
 
 
-def test_access_route_lists_forwarded_addresses_client_first(app, client):
-    serve(app, lambda: list(request.access_route))
-    assert value(client.get("/", headers={"X-Forwarded-For": "1.2.3.4, 10.0.0.1"})) == ["1.2.3.4", "10.0.0.1"]
-
-
-def test_access_route_falls_back_to_remote_addr(app, client):
-    serve(app, lambda: list(request.access_route))
-    assert value(client.get("/", environ_base={"REMOTE_ADDR": "10.1.2.3"})) == ["10.1.2.3"]
-
-
-def test_user_agent_is_the_header_string(app, client):
-    serve(app, lambda: str(request.user_agent))
-    assert value(client.get("/", headers={"User-Agent": "bot/1.0"})) == "bot/1.0"
-
-
-def test_authorization_basic_gives_username_and_password(app, client):
-    serve(app, lambda: [request.authorization.type, request.authorization.username, request.authorization.password])
-    assert value(client.get("/", auth=("ada", "pass:word"))) == ["basic", "ada", "pass:word"]
-
-
-def test_authorization_bearer_gives_the_token(app, client):
-    serve(app, lambda: [request.authorization.type, request.authorization.token])
-    assert value(client.get("/", headers={"Authorization": "Bearer abc.def"})) == ["bearer", "abc.def"]
-
-
-def test_authorization_is_none_without_the_header(app, client):
-    serve(app, lambda: request.authorization)
-    assert value(client.get("/")) is None
+@pytest.mark.parametrize(
+    ("read", "options", "expected"),
+    [
+        (lambda: [request.authorization.type, request.authorization.username, request.authorization.password],
+         {"auth": ("ada", "pass:word")}, ["basic", "ada", "pass:word"]),
+        (lambda: [request.authorization.type, request.authorization.token],
+         {"headers": {"Authorization": "Bearer abc.def"}}, ["bearer", "abc.def"]),
+        (lambda: request.authorization, {}, None),
+    ],
+    ids=["basic-gives-credentials", "bearer-gives-token", "none-without-header"],
+)
+def test_authorization_parses_the_header(app, client, read, options, expected):
+    serve(app, read)
+    assert value(client.get("/", **options)) == expected
 
 
 @pytest.mark.parametrize(
@@ -256,28 +250,6 @@ def test_accept_best_match_prefers_the_higher_quality(app, client, attribute, he
     assert value(client.get("/", headers=[header])) == expected
 
 
-def test_if_modified_since_is_a_utc_datetime(app, client):
-    serve(app, lambda: request.if_modified_since.isoformat())
-    response = client.get("/", headers={"If-Modified-Since": "Wed, 21 Oct 2015 07:28:00 GMT"})
-    assert value(response) == "2015-10-21T07:28:00+00:00"
-
-
-def test_if_modified_since_is_none_for_an_unparsable_date(app, client):
-    serve(app, lambda: request.if_modified_since)
-    assert value(client.get("/", headers={"If-Modified-Since": "yesterday"})) is None
-
-
-def test_if_none_match_tells_strong_from_weak_tags(app, client):
-    serve(app, lambda: ["a" in request.if_none_match, "b" in request.if_none_match,
-                        request.if_none_match.contains_weak("b")])
-    assert value(client.get("/", headers={"If-None-Match": '"a", W/"b"'})) == [True, False, True]
-
-
-def test_range_lists_the_requested_byte_ranges(app, client):
-    serve(app, lambda: [list(span) for span in request.range.ranges])
-    assert value(client.get("/", headers={"Range": "bytes=0-4,10-"})) == [[0, 5], [10, None]]
-
-
 # -- Routing results ----------------------------------------------------------------------------
 
 
@@ -287,8 +259,9 @@ def test_range_lists_the_requested_byte_ranges(app, client):
         (lambda: request.endpoint, "show_item"),
         (lambda: request.view_args, {"item_id": 3}),
         (lambda: request.url_rule.rule, "/items/<int:item_id>"),
+        (lambda: request.blueprint, None),
     ],
-    ids=["endpoint", "view-args", "url-rule"],
+    ids=["endpoint", "view-args", "url-rule", "blueprint-none-for-an-app-route"],
 )
 def test_routing_attribute_describes_the_matched_rule(app, client, read, expected):
     @app.route("/items/<int:item_id>")
@@ -298,47 +271,31 @@ def test_routing_attribute_describes_the_matched_rule(app, client, read, expecte
     assert value(client.get("/items/3")) == expected
 
 
-def test_blueprint_is_none_for_an_app_route(app, client):
-    serve(app, lambda: request.blueprint)
-    assert value(client.get("/")) is None
-
-
 # -- Bad input never gives a 500 ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("url", "expected"),
-    [("/%zz", "/%zz"), ("/x%ffy", "/x\ufffdy")],
-    ids=["malformed-escape-kept", "bad-utf8-replaced"],
+    ("url", "read", "expected"),
+    [
+        ("/%zz", lambda: request.path, "/%zz"),
+        ("/x%ffy", lambda: request.path, "/x\ufffdy"),
+        ("/?a=%zz", lambda: request.args["a"], "%zz"),
+        ("/?a=x%ffy", lambda: request.args["a"], "x\ufffdy"),
+        ("/?a=1;b=2", lambda: request.args.to_dict(), {"a": "1;b=2"}),
+        ("/?q=a+b%2Bc", lambda: request.args["q"], "a b+c"),
+    ],
+    ids=["path-malformed-escape-kept", "path-bad-utf8-replaced", "query-malformed-escape-kept",
+         "query-bad-utf8-replaced", "query-semicolon-is-not-a-separator", "query-plus-is-a-space"],
 )
-def test_bad_bytes_in_the_path_are_decoded_leniently(app, client, url, expected):
-    serve(app, lambda: request.path)
-    assert value(client.get(url)) == expected
-
-
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [("/?a=%zz", "%zz"), ("/?a=x%ffy", "x\ufffdy")],
-    ids=["malformed-escape-kept", "bad-utf8-replaced"],
-)
-def test_bad_bytes_in_the_query_are_decoded_leniently(app, client, url, expected):
-    serve(app, lambda: request.args["a"])
+def test_odd_bytes_in_the_url_are_decoded_leniently(app, client, url, read, expected):
+    serve(app, read)
     assert value(client.get(url)) == expected
 
 
 def test_invalid_utf8_in_form_becomes_the_replacement_character(app, client):
     serve(app, lambda: request.form["a"])
-    assert value(client.post("/", data=b"a=x%ffy", content_type="application/x-www-form-urlencoded")) == "x\ufffdy"
-
-
-def test_semicolon_does_not_separate_query_arguments(app, client):
-    serve(app, lambda: request.args.to_dict())
-    assert value(client.get("/?a=1;b=2")) == {"a": "1;b=2"}
-
-
-def test_plus_in_query_is_a_space_and_escaped_plus_is_a_plus(app, client):
-    serve(app, lambda: request.args["q"])
-    assert value(client.get("/?q=a+b%2Bc")) == "a b+c"
+    response = client.post("/", data=b"a=x%ffy", content_type="application/x-www-form-urlencoded")
+    assert value(response) == "x\ufffdy"
 
 
 def test_cookie_without_a_name_is_skipped(app):
@@ -349,7 +306,8 @@ def test_cookie_without_a_name_is_skipped(app):
 
 def test_nameless_cookie_cannot_shadow_a_host_prefixed_cookie(app):
     serve(app, lambda: request.cookies.getlist("__Host-sid"))
-    response = app.test_client(use_cookies=False).get("/", headers={"Cookie": "=__Host-sid=evil; __Host-sid=real"})
+    cookie = "=__Host-sid=evil; __Host-sid=real"
+    response = app.test_client(use_cookies=False).get("/", headers={"Cookie": cookie})
     assert value(response) == ["real"]
 
 
@@ -370,6 +328,17 @@ def test_invalid_json_is_400_with_the_decoder_message(app, client):
     assert "Failed to decode JSON object" in response.text
 
 
+def test_deeply_nested_json_is_400_not_a_recursion_error(app, client):
+    serve(app, lambda: request.json)
+    response = client.post("/", data="[" * 100_000, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_get_json_after_a_silent_failure_still_raises_400(app, client):
+    serve(app, lambda: [request.get_json(silent=True), request.get_json()])
+    assert client.post("/", data="{oops", content_type="application/json").status_code == 400
+
+
 def test_json_body_of_another_content_type_is_415(app, client):
     serve(app, lambda: request.json)
     response = client.post("/", data="{}", content_type="text/plain")
@@ -377,26 +346,23 @@ def test_json_body_of_another_content_type_is_415(app, client):
     assert "application/json" in response.text
 
 
-def test_declared_content_length_over_the_limit_is_413_before_reading(app, client):
+@pytest.mark.parametrize(
+    ("read", "options"),
+    [
+        (lambda: request.form.to_dict(),
+         {"data": "a=1", "headers": {"Content-Length": "11"},
+          "content_type": "application/x-www-form-urlencoded"}),
+        (lambda: request.get_data(as_text=True), {"data": "x" * 11}),
+        (lambda: request.get_data(as_text=True),
+         {"data": "x" * 20, "headers": {"Transfer-Encoding": "chunked"},
+          "environ_overrides": {"wsgi.input_terminated": True}}),
+    ],
+    ids=["declared-length-before-reading", "get-data", "unsized-body-while-streaming"],
+)
+def test_body_over_max_content_length_is_413(app, client, read, options):
     app.config["MAX_CONTENT_LENGTH"] = 10
-    serve(app, lambda: request.form.to_dict())
-    response = client.post("/", data="a=1", headers={"Content-Length": "11"},
-                           content_type="application/x-www-form-urlencoded")
-    assert response.status_code == 413
-
-
-def test_get_data_over_the_limit_is_413(app, client):
-    app.config["MAX_CONTENT_LENGTH"] = 10
-    serve(app, lambda: request.get_data(as_text=True))
-    assert client.post("/", data="x" * 11).status_code == 413
-
-
-def test_unsized_body_over_the_limit_is_413_while_streaming(app, client):
-    app.config["MAX_CONTENT_LENGTH"] = 10
-    serve(app, lambda: request.get_data(as_text=True))
-    response = client.post("/", data="x" * 20, headers={"Transfer-Encoding": "chunked"},
-                           environ_overrides={"wsgi.input_terminated": True})
-    assert response.status_code == 413
+    serve(app, read)
+    assert client.post("/", **options).status_code == 413
 
 
 def test_non_numeric_content_length_gives_an_empty_body(app):
@@ -545,7 +511,8 @@ def test_set_cookie_quotes_a_value_with_separators():
 def test_delete_cookie_sends_an_empty_cookie_that_expired():
     response = Response("x")
     response.delete_cookie("sid", path="/app")
-    assert response.headers["Set-Cookie"] == "sid=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/app"
+    expected = "sid=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/app"
+    assert response.headers["Set-Cookie"] == expected
 
 
 # -- Response: conditional requests -------------------------------------------------------------
@@ -672,3 +639,34 @@ def test_call_on_close_functions_run_once_the_response_is_closed(app, client):
 
     client.get("/").close()
     assert calls == ["closed"]
+
+
+def test_vary_is_a_live_header_set(app, client):
+    @app.route("/")
+    def index():
+        response = Response("x")
+        response.vary.add("Cookie")
+        response.vary.add("Accept-Encoding")
+        response.vary.add("cookie")
+        return response
+
+    assert client.get("/").headers["Vary"] == "Cookie, Accept-Encoding"
+
+
+def test_allow_can_be_assigned_and_cleared():
+    response = Response("x")
+    response.allow = ["GET", "POST"]
+    assert response.headers["Allow"] == "GET, POST"
+    assert "post" in response.allow
+    response.allow = None
+    assert "Allow" not in response.headers
+
+
+def test_nul_in_accept_charset_is_not_a_500(app, client):
+    @app.route("/")
+    def index():
+        return request.accept_charsets.best_match(["utf-8"]) or "none"
+
+    response = client.get("/", environ_overrides={"HTTP_ACCEPT_CHARSET": "\x00, utf-8"})
+    assert response.status_code == 200
+    assert response.text == "utf-8"

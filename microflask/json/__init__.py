@@ -6,7 +6,6 @@ provider inside an app context and the standard library's defaults outside one.
 
 from __future__ import annotations
 
-import json as _json
 from typing import Any
 
 from ..globals import _cv_app
@@ -26,7 +25,9 @@ def dumps(obj: Any, **kwargs: Any) -> str:
     if provider is not None:
         return provider.dumps(obj, **kwargs)
     kwargs.setdefault("default", _default)
-    return _json.dumps(obj, **kwargs)
+    import json  # imported on first use, not with microflask
+
+    return json.dumps(obj, **kwargs)
 
 
 def dump(obj: Any, fp: Any, **kwargs: Any) -> None:
@@ -35,7 +36,11 @@ def dump(obj: Any, fp: Any, **kwargs: Any) -> None:
 
 def loads(s: str | bytes, **kwargs: Any) -> Any:
     provider = _provider()
-    return provider.loads(s, **kwargs) if provider is not None else _json.loads(s, **kwargs)
+    if provider is not None:
+        return provider.loads(s, **kwargs)
+    import json
+
+    return json.loads(s, **kwargs)
 
 
 def load(fp: Any, **kwargs: Any) -> Any:
