@@ -7,6 +7,7 @@ Flask exports; each lives in the module of the same role (see ``docs/``).
 from __future__ import annotations
 
 from .app import Flask
+from .blueprints import Blueprint
 from .config import Config
 from .ctx import (
     after_this_request,
@@ -45,7 +46,7 @@ from .wrappers import Request, Response
 __version__ = "0.1.0"
 
 __all__ = [
-    "Flask", "Config", "Request", "Response", "current_app", "g", "request", "session",
+    "Flask", "Blueprint", "Config", "Request", "Response", "current_app", "g", "request", "session",
     "abort", "redirect", "url_for", "make_response", "jsonify", "flash", "get_flashed_messages",
     "send_file", "send_from_directory", "stream_with_context", "get_template_attribute",
     "after_this_request", "copy_current_request_context", "has_app_context", "has_request_context",

@@ -135,6 +135,10 @@ class Flask(Scaffold):
         self.shell_context_processors: list[Callable[..., Any]] = []
         self.blueprints: dict[str, Any] = {}
         self.extensions: dict[str, Any] = {}
+        #: Filters, tests and globals for templates (the template environment reads them).
+        self.template_filters: dict[str, Callable[..., Any]] = {}
+        self.template_tests: dict[str, Callable[..., Any]] = {}
+        self.template_globals: dict[str, Any] = {}
         self.url_map = self.url_map_class(host_matching=host_matching)
         self.subdomain_matching = subdomain_matching
         self._got_first_request = False
@@ -242,6 +246,43 @@ class Flask(Scaffold):
 
     def iter_blueprints(self) -> Iterable[Any]:
         return self.blueprints.values()
+
+    # -- Template helpers ----------------------------------------------------------------------
+
+    @setupmethod
+    def template_filter(self, name: Optional[str] = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Register the decorated function as the template filter ``name`` (default: its name)."""
+        return self._template_helper_decorator(self.add_template_filter, name)
+
+    @setupmethod
+    def add_template_filter(self, function: Callable[..., Any], name: Optional[str] = None) -> None:
+        self.template_filters[name or function.__name__] = function
+
+    @setupmethod
+    def template_test(self, name: Optional[str] = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Register the decorated function as the template test ``name`` (``{% if x is name %}``)."""
+        return self._template_helper_decorator(self.add_template_test, name)
+
+    @setupmethod
+    def add_template_test(self, function: Callable[..., Any], name: Optional[str] = None) -> None:
+        self.template_tests[name or function.__name__] = function
+
+    @setupmethod
+    def template_global(self, name: Optional[str] = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Make the decorated function callable by ``name`` in every template."""
+        return self._template_helper_decorator(self.add_template_global, name)
+
+    @setupmethod
+    def add_template_global(self, function: Callable[..., Any], name: Optional[str] = None) -> None:
+        self.template_globals[name or function.__name__] = function
+
+    @staticmethod
+    def _template_helper_decorator(add: Callable[..., None], name: Optional[str]) -> Callable[..., Any]:
+        def decorator(function: Callable[..., Any]) -> Callable[..., Any]:
+            add(function, name=name)
+            return function
+
+        return decorator
 
     def make_shell_context(self) -> dict[str, Any]:
         context = {"app": self, "g": self.app_ctx_globals_class()}
@@ -417,7 +458,7 @@ class Flask(Scaffold):
             signals.request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
 
     def do_teardown_appcontext(self, exc: Optional[BaseException] = None) -> None:
-        for function in self.teardown_appcontext_funcs[::-1]:
+        for function in reversed(self.teardown_appcontext_funcs):
             self.ensure_sync(function)(exc)
         if signals.appcontext_tearing_down.receivers:
             signals.appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)

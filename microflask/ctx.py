@@ -106,6 +106,9 @@ class AppContext:
 class RequestContext:
     """Holds everything about one request: the Request, URL match, session, after-request hooks."""
 
+    #: ``after_this_request`` functions (a list per context once one is added).
+    _after_request_functions: Any = ()
+
     def __init__(self, app: Flask, environ: dict, request: Optional[Request] = None,
                  session: Any = None) -> None:
         self.app = app
@@ -116,7 +119,6 @@ class RequestContext:
         self.flashes: Optional[list] = None
         if session is not None:
             self.__dict__["session"] = session
-        self._after_request_functions: list[Callable[[Any], Any]] = []
         self._cv_tokens: list[tuple[Any, Optional[AppContext]]] = []
 
     def __getattr__(self, name: str) -> Any:
@@ -219,7 +221,7 @@ def after_this_request(function: F) -> F:
         raise RuntimeError(
             "'after_this_request' can only be used when a request context is active, such as in a view function."
         )
-    context._after_request_functions.append(function)
+    context._after_request_functions = [*context._after_request_functions, function]
     return function
 
 

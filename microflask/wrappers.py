@@ -562,6 +562,8 @@ class Response:
     """
 
     charset = "utf-8"
+    #: Functions ``call_on_close`` registered (a fresh list per response once one is added).
+    _on_close: Any = ()
     default_status = 200
     default_mimetype: Optional[str] = "text/html"
     #: Set Content-Length automatically when the body is a sequence of known size.
@@ -592,7 +594,6 @@ class Response:
         else:
             self.status = status
         self.direct_passthrough = direct_passthrough
-        self._on_close: list[Callable[[], Any]] = []
         if response is None:
             self.response: Any = []
         elif isinstance(response, (str, bytes, bytearray)):
@@ -876,7 +877,7 @@ class Response:
 
     def call_on_close(self, function: Callable[[], Any]) -> Callable[[], Any]:
         """Run ``function`` when the server closes the response."""
-        self._on_close.append(function)
+        self._on_close = [*self._on_close, function]
         return function
 
     def close(self) -> None:
