@@ -494,6 +494,8 @@ class Flask(Scaffold):
         WSGI callable, or a tuple ``(body, status)``, ``(body, headers)``, ``(body, status,
         headers)``.
         """
+        if type(rv) is str:  # the most common view result, so it is converted first
+            return self.response_class(rv)
         status = headers = None
         if isinstance(rv, tuple):
             rv, status, headers = _unpack_response_tuple(rv)
