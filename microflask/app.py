@@ -163,8 +163,14 @@ class Flask(Scaffold):
         return self.import_name
 
     def auto_find_instance_path(self) -> str:
-        """``<root>/instance``: where instance-specific config and data live."""
-        return os.path.join(self.root_path, "instance")
+        """Where instance config and data live, by Flask's rule: ``instance`` beside the module
+        (or beside the package's folder); ``<prefix>/var/<name>-instance`` when installed."""
+        folder = self.root_path
+        if hasattr(sys.modules.get(self.import_name), "__path__"):  # a package: beside its folder
+            folder = os.path.dirname(folder)
+        if "site-packages" in folder.split(os.sep):
+            return os.path.join(sys.prefix, "var", f"{self.name}-instance")
+        return os.path.join(folder, "instance")
 
     def make_config(self, instance_relative: bool = False) -> Config:
         root_path = self.instance_path if instance_relative else self.root_path

@@ -15,6 +15,7 @@ import ast
 import importlib
 import os
 import sys
+import types
 from typing import Any, Optional, Sequence
 
 
@@ -76,7 +77,9 @@ def _call_factory(module: Any, expression: str) -> Any:
     except SyntaxError:
         raise NoAppException(f"Failed to parse {expression!r} as an attribute name or function call.") from None
     if isinstance(node, ast.Name):
-        return getattr(module, node.id, None) or _missing(module, node.id)
+        value = getattr(module, node.id, None) or _missing(module, node.id)
+        # A bare factory name is called with no arguments, as Flask does: "--app hello:create_app".
+        return value() if isinstance(value, types.FunctionType) else value
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         function = getattr(module, node.func.id, None) or _missing(module, node.func.id)
         try:
