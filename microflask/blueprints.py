@@ -27,11 +27,30 @@ F = TypeVar("F", bound=Callable[..., Any])
 DeferredSetupFunction = Callable[["BlueprintSetupState"], Any]
 
 
+def _check_blueprint_name(name: str) -> None:
+    """Reject a name that would break endpoint names: ``"<name>.<endpoint>"`` splits on dots."""
+    if not name:
+        raise ValueError("'name' may not be empty.")
+    if "." in name:
+        raise ValueError("'name' may not contain a dot '.' character.")
+
+
+def _check_endpoint(endpoint: Optional[str]) -> None:
+    if endpoint and "." in endpoint:
+        raise ValueError("'endpoint' may not contain a dot '.' character.")
+
+
 def _join_prefix(prefix: Optional[str], rule: str) -> str:
     """``/api`` + ``/users`` -> ``/api/users``; an empty rule is the prefix itself."""
     if prefix is None:
         return rule
     return "/".join((prefix.rstrip("/"), rule.lstrip("/"))) if rule else prefix
+
+
+def _option_or(options: dict[str, Any], key: str, default: Optional[str]) -> Optional[str]:
+    """A registration option, where ``None`` (given or not) means "the blueprint's own"."""
+    value = options.get(key)
+    return default if value is None else value
 
 
 class BlueprintSetupState:
@@ -88,11 +107,8 @@ class Blueprint(Scaffold):
         root_path: Optional[str] = None,
         cli_group: Optional[str] = None,
     ) -> None:
+        _check_blueprint_name(name)
         super().__init__(import_name, static_folder, static_url_path, template_folder, root_path)
-        if not name:
-            raise ValueError("'name' may not be empty.")
-        if "." in name:
-            raise ValueError("'name' may not contain a dot '.' character.")
         self.name = name
         self.url_prefix = url_prefix
         self.subdomain = subdomain
@@ -145,8 +161,7 @@ class Blueprint(Scaffold):
                      view_func: Optional[Callable[..., Any]] = None,
                      provide_automatic_options: Optional[bool] = None, **options: Any) -> None:
         """Record a route; it is added to the app, prefixed and named, at registration."""
-        if endpoint and "." in endpoint:
-            raise ValueError("'endpoint' may not contain a dot '.' character.")
+        _check_endpoint(endpoint)
         if view_func is not None and "." in getattr(view_func, "__name__", ""):
             raise ValueError("'view_func' name may not contain a dot '.' character.")
         self.record(lambda state: state.add_url_rule(
@@ -155,6 +170,9 @@ class Blueprint(Scaffold):
     @setupmethod
     def endpoint(self, endpoint: str) -> Callable[[F], F]:
         """Register the decorated function as the view of ``<blueprint>.<endpoint>``."""
+        # NOTE(blueprints): Flask 3.1 stores it under the bare ``endpoint`` (pallets/flask#4472),
+        # so a rule added with ``bp.add_url_rule(rule, endpoint)`` never finds its view; we prefix.
+        _check_endpoint(endpoint)
 
         def decorator(function: F) -> F:
             self.record(lambda state: state.app.view_functions.__setitem__(
@@ -167,8 +185,12 @@ class Blueprint(Scaffold):
 
     def register(self, app: Any, options: dict[str, Any]) -> None:
         """Called by ``app.register_blueprint``: replay the recorded setup on ``app``."""
-        name = f"{options.get('name_prefix', '')}.{options.get('name', self.name)}".lstrip(".")
-        self._check_name_is_free(app, name)
+        self_name = options.get("name", self.name)
+        # NOTE(blueprints): Flask accepts ``name="a.b"`` or ``name=""`` here; both break endpoint
+        # names (``url_for(".index")`` would be relative), so they fail as in the constructor.
+        _check_blueprint_name(self_name)
+        name = f"{options.get('name_prefix', '')}.{self_name}".lstrip(".")
+        self._check_name_is_free(app, name, self_name)
         first_registration = not any(registered is self for registered in app.blueprints.values())
         app.blueprints[name] = self
         self._got_registered_once = True
@@ -181,14 +203,16 @@ class Blueprint(Scaffold):
         for blueprint, blueprint_options in self._blueprints:
             blueprint.register(app, self._nested_options(state, name, blueprint, blueprint_options))
 
-    def _check_name_is_free(self, app: Any, name: str) -> None:
+    def _check_name_is_free(self, app: Any, name: str, self_name: str) -> None:
+        """``name`` is the full dotted name, ``self_name`` the last part (they differ if nested)."""
         registered = app.blueprints.get(name)
         if registered is None:
             return
         which = "this" if registered is self else "a different"
+        full_name = f" '{name}'" if name != self_name else ""
         raise ValueError(
-            f"The name '{name}' is already registered for {which} blueprint. Use 'name=' to"
-            " provide a unique name."
+            f"The name '{self_name}' is already registered for {which} blueprint{full_name}. Use"
+            " 'name=' to provide a unique name."
         )
 
     @staticmethod
@@ -196,14 +220,14 @@ class Blueprint(Scaffold):
                         options: dict[str, Any]) -> dict[str, Any]:
         """A child's options: the parent's name as prefix, URL prefix and subdomain composed."""
         options = dict(options)
-        url_prefix = options.get("url_prefix", blueprint.url_prefix)
+        url_prefix = _option_or(options, "url_prefix", blueprint.url_prefix)
         if state.url_prefix is not None and url_prefix is not None:
             options["url_prefix"] = state.url_prefix.rstrip("/") + "/" + url_prefix.lstrip("/")
         elif url_prefix is not None:
             options["url_prefix"] = url_prefix
         elif state.url_prefix is not None:
             options["url_prefix"] = state.url_prefix
-        subdomain = options.get("subdomain", blueprint.subdomain)
+        subdomain = _option_or(options, "subdomain", blueprint.subdomain)
         if state.subdomain is not None and subdomain is not None:
             options["subdomain"] = f"{subdomain}.{state.subdomain}"
         elif subdomain is not None or state.subdomain is not None:

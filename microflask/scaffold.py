@@ -129,22 +129,28 @@ class Scaffold:
             raise TypeError("Use the 'route' decorator to use the 'methods' argument.")
         return self.route(rule, methods=[method], **options)
 
+    @setupmethod
     def get(self, rule: str, **options: Any) -> Callable[[F], F]:
         """``route(rule, methods=["GET"])``."""
         return self._method_route("GET", rule, options)
 
+    @setupmethod
     def post(self, rule: str, **options: Any) -> Callable[[F], F]:
         return self._method_route("POST", rule, options)
 
+    @setupmethod
     def put(self, rule: str, **options: Any) -> Callable[[F], F]:
         return self._method_route("PUT", rule, options)
 
+    @setupmethod
     def delete(self, rule: str, **options: Any) -> Callable[[F], F]:
         return self._method_route("DELETE", rule, options)
 
+    @setupmethod
     def patch(self, rule: str, **options: Any) -> Callable[[F], F]:
         return self._method_route("PATCH", rule, options)
 
+    @setupmethod
     def route(self, rule: str, **options: Any) -> Callable[[F], F]:
         """Register the decorated function as the view for URL ``rule``.
 
