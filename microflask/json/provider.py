@@ -1,12 +1,15 @@
 """JSON providers: how the app turns values into JSON and back (Flask's ``flask.json.provider``).
 
 ``app.json`` is an instance of ``app.json_provider_class`` (``DefaultJSONProvider`` unless
-replaced). It adds what ``json`` cannot serialise by itself and web apps need: dates as HTTP dates
-(RFC 9110 section 5.6.7), ``Decimal`` and ``UUID`` as strings, dataclasses as dicts and anything
-with ``__html__`` as its markup. Responses are compact with sorted keys, and pretty-printed when
-the app is in debug mode.
+replaced); assign ``app.json = MyProvider(app)`` or subclass ``JSONProvider`` to use another JSON
+library. ``DefaultJSONProvider`` adds what ``json`` cannot serialise by itself and web apps need:
+dates as HTTP dates (RFC 9110 section 5.6.7), ``Decimal`` and ``UUID`` as strings, dataclasses as
+dicts and anything with ``__html__`` as its markup. Keys are sorted and non-ASCII is escaped;
+responses are compact, and indented by two spaces when the app is in debug mode.
+See https://flask.palletsprojects.com/en/stable/api/#flask.json.provider.JSONProvider.
 
-Does not: parse requests (``Request.get_json`` calls ``loads``).
+Does not: parse requests (``Request.get_json`` calls ``app.json.loads``) or keep types across a
+round trip (see ``tag``).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import datetime
 import sys
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Optional
 
 from ..http import http_date
 
@@ -24,24 +27,33 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class JSONProvider:
-    """The interface a JSON provider implements; subclass it to use another JSON library."""
+    """The interface a JSON provider implements; subclass it to use another JSON library.
+
+    A subclass implements ``dumps`` and ``loads``; ``dump``, ``load`` and ``response`` build on
+    them. The app is held through a weak proxy so a provider does not keep its app alive.
+    """
 
     def __init__(self, app: Flask) -> None:
         self._app = weakref.proxy(app)
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
+        """``obj`` as a JSON string."""
         raise NotImplementedError
 
-    def dump(self, obj: Any, fp: Any, **kwargs: Any) -> None:
+    def dump(self, obj: Any, fp: IO[str], **kwargs: Any) -> None:
+        """Write ``obj`` as JSON to the text file ``fp``."""
         fp.write(self.dumps(obj, **kwargs))
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """The value of a JSON document; ValueError when it is invalid."""
         raise NotImplementedError
 
-    def load(self, fp: Any, **kwargs: Any) -> Any:
+    def load(self, fp: IO[Any], **kwargs: Any) -> Any:
+        """The value of the JSON document read from ``fp``."""
         return self.loads(fp.read(), **kwargs)
 
     def _prepare_response_obj(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """One argument as is, several as a list, keywords as a dict, nothing as None."""
         if args and kwargs:
             raise TypeError("app.json.response() takes either args or kwargs, not both")
         if not args and not kwargs:
@@ -81,8 +93,8 @@ class DefaultJSONProvider(JSONProvider):
     default = staticmethod(_default)
     ensure_ascii = True
     sort_keys = True
-    #: None: compact unless the app is in debug mode.
-    compact: Any = None
+    #: None: compact unless the app is in debug mode; True/False force compact/indented.
+    compact: Optional[bool] = None
     mimetype = "application/json"
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
@@ -99,6 +111,7 @@ class DefaultJSONProvider(JSONProvider):
         return json.loads(s, **kwargs)
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
+        """Like ``JSONProvider.response``, using ``mimetype``, ``compact`` and a final newline."""
         obj = self._prepare_response_obj(args, kwargs)
         if self.compact is False or (self.compact is None and self._app.debug):
             options: dict[str, Any] = {"indent": 2}
