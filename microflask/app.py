@@ -180,13 +180,17 @@ class Flask(Scaffold):
 
     @property
     def logger(self) -> Any:
-        """A ``logging.Logger`` named after the app (see ``microflask.logging``)."""
+        """A ``logging.Logger`` named after the app (see ``microflask.logging``); assignable."""
         logger = self.__dict__.get("logger")
         if logger is None:
-            from .logging import create_logger
+            from .logging import create_logger  # logging is imported only when an app logs
 
             logger = self.__dict__["logger"] = create_logger(self)
         return logger
+
+    @logger.setter
+    def logger(self, value: Any) -> None:
+        self.__dict__["logger"] = value
 
     @property
     def propagate_exceptions(self) -> bool:

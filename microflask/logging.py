@@ -1,8 +1,17 @@
 """The app's logger (Flask's ``flask.logging``).
 
-``app.logger`` is the ``logging`` logger named after the app. If neither it nor the root logger
-has a handler, ``default_handler`` is added: it writes to the WSGI server's error stream while a
-request is active and to ``sys.stderr`` otherwise. In debug mode an unset level becomes DEBUG.
+``app.logger`` is ``logging.getLogger(app.name)``, configured once, on first access:
+
+1. in debug mode, a logger with no level of its own gets level DEBUG;
+2. if no handler on the logger or the loggers it propagates to would take its records,
+   ``default_handler`` is added. It writes to ``environ["wsgi.errors"]`` (the WSGI server's error
+   stream, PEP 3333) while a request is active, and to ``sys.stderr`` otherwise.
+
+Configure ``logging`` before the app first logs to replace this; or remove the handler with
+``app.logger.removeHandler(microflask.logging.default_handler)``.
+Flask docs: https://flask.palletsprojects.com/en/stable/logging/ .
+
+Does not: log requests (the server does), or format tracebacks itself (``logging`` does).
 """
 
 from __future__ import annotations
@@ -18,7 +27,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class _WSGIErrorsStream:
-    """A stream that forwards to ``environ['wsgi.errors']`` of the current request."""
+    """A stream that forwards to ``environ['wsgi.errors']`` of the current request.
+
+    The target is looked up on every write, so one handler serves every request and thread.
+    """
 
     @staticmethod
     def _target() -> TextIO:

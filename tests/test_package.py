@@ -29,13 +29,29 @@ def _imported_top_level_names(path):
             yield node.module.split(".")[0]
 
 
+def _is_standard_library(name: str) -> bool:
+    if hasattr(sys, "stdlib_module_names"):  # Python 3.10+
+        return name in sys.stdlib_module_names or name == "__future__"
+    # Python 3.9: a module is standard if it is built in or lives in the stdlib folder.
+    import importlib.util
+    import sysconfig
+
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        return False
+    if spec.origin in (None, "built-in", "frozen"):
+        return True
+    stdlib = os.path.realpath(sysconfig.get_paths()["stdlib"])
+    origin = os.path.realpath(spec.origin)
+    return origin.startswith(stdlib + os.sep) and "site-packages" not in origin.split(os.sep)
+
+
 def test_every_module_imports_only_the_standard_library():
-    stdlib = set(sys.stdlib_module_names) | {"__future__"}
     outside = {
         (os.path.relpath(path, PACKAGE), name)
         for path in _module_files()
         for name in _imported_top_level_names(path)
-        if name not in stdlib and name != "microflask"
+        if name != "microflask" and not _is_standard_library(name)
     }
     assert outside == set()
 
