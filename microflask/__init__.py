@@ -41,12 +41,27 @@ from .signals import (
     request_tearing_down,
     template_rendered,
 )
+from .markup import Markup, escape
 from .wrappers import Request, Response
+
+# The template engine loads when first used, so ``import microflask`` stays fast for apps that
+# render no templates (PEP 562 module __getattr__).
+_TEMPLATING_NAMES = ("render_template", "render_template_string", "stream_template", "stream_template_string")
+
+
+def __getattr__(name: str) -> object:
+    if name in _TEMPLATING_NAMES:
+        from . import templating
+
+        return getattr(templating, name)
+    raise AttributeError(f"module 'microflask' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Flask", "Blueprint", "Config", "Request", "Response", "current_app", "g", "request", "session",
+    "Flask", "Blueprint", "Config", "Markup", "escape", "render_template", "render_template_string",
+    "stream_template", "stream_template_string", "Request", "Response", "current_app", "g", "request", "session",
     "abort", "redirect", "url_for", "make_response", "jsonify", "flash", "get_flashed_messages",
     "send_file", "send_from_directory", "stream_with_context", "get_template_attribute",
     "after_this_request", "copy_current_request_context", "has_app_context", "has_request_context",

@@ -135,10 +135,6 @@ class Flask(Scaffold):
         self.shell_context_processors: list[Callable[..., Any]] = []
         self.blueprints: dict[str, Any] = {}
         self.extensions: dict[str, Any] = {}
-        #: Filters, tests and globals for templates (the template environment reads them).
-        self.template_filters: dict[str, Callable[..., Any]] = {}
-        self.template_tests: dict[str, Callable[..., Any]] = {}
-        self.template_globals: dict[str, Any] = {}
         self.url_map = self.url_map_class(host_matching=host_matching)
         self.subdomain_matching = subdomain_matching
         self._got_first_request = False
@@ -257,7 +253,86 @@ class Flask(Scaffold):
     def iter_blueprints(self) -> Iterable[Any]:
         return self.blueprints.values()
 
-    # -- Template helpers ----------------------------------------------------------------------
+    # -- Templates -------------------------------------------------------------------------------
+
+    #: Options for the template environment (``trim_blocks``, ``undefined``...), read when
+    #: ``jinja_env`` is first used.
+    jinja_options: dict[str, Any] = {}
+    #: The environment class; None means ``microflask.templating.Environment``.
+    jinja_environment: Optional[type] = None
+
+    @property
+    def jinja_env(self) -> Any:
+        """The template environment, made on first use (so apps without templates never load
+        the engine)."""
+        env = self.__dict__.get("jinja_env")
+        if env is None:
+            env = self.__dict__["jinja_env"] = self.create_jinja_environment()
+        return env
+
+    def create_jinja_environment(self) -> Any:
+        from .helpers import get_flashed_messages
+        from .templating import Environment
+
+        options = dict(self.jinja_options)
+        options.setdefault("autoescape", self.select_jinja_autoescape)
+        options.setdefault("auto_reload", self.templates_auto_reload)
+        env = (self.jinja_environment or Environment)(self, **options)
+        env.globals.update(url_for=self.url_for, get_flashed_messages=get_flashed_messages, config=self.config)
+        env.policies["json.dumps_function"] = self.json.dumps
+        return env
+
+    @property
+    def templates_auto_reload(self) -> bool:
+        """Reload changed templates: TEMPLATES_AUTO_RELOAD, or debug mode when that is None."""
+        value = self.config["TEMPLATES_AUTO_RELOAD"]
+        return value if value is not None else bool(self.debug)
+
+    @templates_auto_reload.setter
+    def templates_auto_reload(self, value: bool) -> None:
+        self.config["TEMPLATES_AUTO_RELOAD"] = value
+
+    def create_global_jinja_loader(self) -> Any:
+        from .templating import DispatchingJinjaLoader
+
+        return DispatchingJinjaLoader(self)
+
+    def select_jinja_autoescape(self, filename: Optional[str]) -> bool:
+        """Autoescape template strings and .html, .htm, .xml, .xhtml and .svg files."""
+        if filename is None:
+            return True
+        return filename.endswith((".html", ".htm", ".xml", ".xhtml", ".svg"))
+
+    def update_template_context(self, context: dict[str, Any]) -> None:
+        """Add ``g``, ``request``, ``session`` and the context processors' values; values the
+        caller passed win."""
+        original = dict(context)
+        req_ctx = _cv_request.get(None)
+        app_ctx = _cv_app.get(None)
+        if app_ctx is not None:
+            context["g"] = app_ctx.g
+        names: tuple = (None,)
+        if req_ctx is not None:
+            context["request"] = req_ctx.request
+            context["session"] = req_ctx.session
+            names = (None, *reversed(req_ctx.request.blueprints))
+        for name in names:
+            for processor in self.template_context_processors.get(name, ()):
+                context.update(self.ensure_sync(processor)())
+        context.update(original)
+
+    @property
+    def template_filters(self) -> dict[str, Callable[..., Any]]:
+        """``jinja_env.filters``: every filter templates can use."""
+        return self.jinja_env.filters
+
+    @property
+    def template_tests(self) -> dict[str, Callable[..., Any]]:
+        return self.jinja_env.tests
+
+    @property
+    def template_globals(self) -> dict[str, Any]:
+        return self.jinja_env.globals
 
     @setupmethod
     def template_filter(self, name: Optional[str] = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -266,7 +341,7 @@ class Flask(Scaffold):
 
     @setupmethod
     def add_template_filter(self, function: Callable[..., Any], name: Optional[str] = None) -> None:
-        self.template_filters[name or function.__name__] = function
+        self.jinja_env.filters[name or function.__name__] = function
 
     @setupmethod
     def template_test(self, name: Optional[str] = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -275,7 +350,7 @@ class Flask(Scaffold):
 
     @setupmethod
     def add_template_test(self, function: Callable[..., Any], name: Optional[str] = None) -> None:
-        self.template_tests[name or function.__name__] = function
+        self.jinja_env.tests[name or function.__name__] = function
 
     @setupmethod
     def template_global(self, name: Optional[str] = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -284,7 +359,7 @@ class Flask(Scaffold):
 
     @setupmethod
     def add_template_global(self, function: Callable[..., Any], name: Optional[str] = None) -> None:
-        self.template_globals[name or function.__name__] = function
+        self.jinja_env.globals[name or function.__name__] = function
 
     @staticmethod
     def _template_helper_decorator(add: Callable[..., None], name: Optional[str]) -> Callable[..., Any]:

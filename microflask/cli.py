@@ -5,7 +5,8 @@
 Without an attribute the module's ``app`` or ``application`` is used, else a ``create_app`` or
 ``make_app`` factory. ``MICROFLASK_APP`` or ``FLASK_APP`` stand in for ``--app``.
 
-Commands: ``run`` serves the app on the development server; ``routes`` lists the URL rules.
+Commands: ``run`` serves the app on the development server; ``routes`` lists the URL rules;
+``template-source NAME`` prints the Python source a template compiles to.
 """
 
 from __future__ import annotations
@@ -161,6 +162,20 @@ def routes_command(app: Any, options: argparse.Namespace) -> int:
     return 0
 
 
+def template_source_command(app: Any, options: argparse.Namespace) -> int:
+    """Print the Python source a template compiles to (the engine, explained)."""
+    from .templating import TemplateNotFound
+
+    with app.app_context():
+        try:
+            template = app.jinja_env.get_template(options.name)
+        except TemplateNotFound as e:
+            print(f"Error: template not found: {e}", file=sys.stderr)
+            return 2
+    print(template.source, end="")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="microflask", description="Run and inspect microflask apps.")
     parser.add_argument("--app", help="the app: module, module:name, module:factory(), or a file path")
@@ -174,6 +189,8 @@ def make_parser() -> argparse.ArgumentParser:
     run.add_argument("--without-threads", dest="with_threads", action="store_false")
     routes = commands.add_parser("routes", help="list the app's URL rules")
     routes.add_argument("--sort", "-s", choices=("endpoint", "rule", "methods"), default="endpoint")
+    source = commands.add_parser("template-source", help="print the Python a template compiles to")
+    source.add_argument("name", help="the template's name, as render_template takes it")
     return parser
 
 
@@ -185,5 +202,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         app = load_app(options.app)
     except NoAppException as e:
         parser.exit(2, f"Error: {e}\n")
-    command = {"run": run_command, "routes": routes_command}[options.command]
+    command = {"run": run_command, "routes": routes_command,
+               "template-source": template_source_command}[options.command]
     return command(app, options)

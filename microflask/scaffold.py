@@ -110,6 +110,18 @@ class Scaffold:
         return self.static_folder is not None
 
     @property
+    def jinja_loader(self) -> Any:
+        """A loader for ``template_folder`` (None without one); made once, on first use."""
+        if "jinja_loader" not in self.__dict__:
+            loader = None
+            if self.template_folder is not None:
+                from .templating.loaders import FileSystemLoader
+
+                loader = FileSystemLoader(os.path.join(self.root_path, self.template_folder))
+            self.__dict__["jinja_loader"] = loader
+        return self.__dict__["jinja_loader"]
+
+    @property
     def static_url_path(self) -> Optional[str]:
         """URL prefix of the static route: given, or ``/`` + the folder's base name."""
         if self._static_url_path is not None:

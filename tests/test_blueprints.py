@@ -914,13 +914,13 @@ def test_app_template_filter_lands_in_the_apps_filters_under_its_name(app):
         return value.upper()
 
     @bp.app_template_filter("rev")
-    def reverse(value):
+    def backwards(value):
         return value[::-1]
 
     app.register_blueprint(bp)
-    assert app.template_filters["shout"] is shout
-    assert app.template_filters["rev"] is reverse
-    assert "reverse" not in app.template_filters
+    assert app.jinja_env.filters["shout"] is shout
+    assert app.jinja_env.filters["rev"] is backwards
+    assert "backwards" not in app.jinja_env.filters
 
 
 def test_add_app_template_filter_lands_in_the_apps_filters(app):
@@ -932,8 +932,8 @@ def test_add_app_template_filter_lands_in_the_apps_filters(app):
     bp.add_app_template_filter(double)
     bp.add_app_template_filter(double, "twice")
     app.register_blueprint(bp)
-    assert app.template_filters["double"] is double
-    assert app.template_filters["twice"] is double
+    assert app.jinja_env.filters["double"] is double
+    assert app.jinja_env.filters["twice"] is double
 
 
 def test_app_template_test_lands_in_the_apps_tests(app):
@@ -948,8 +948,8 @@ def test_app_template_test_lands_in_the_apps_tests(app):
 
     bp.add_app_template_test(odd, "odd_number")
     app.register_blueprint(bp)
-    assert app.template_tests["even"] is even
-    assert app.template_tests["odd_number"] is odd
+    assert app.jinja_env.tests["even"] is even
+    assert app.jinja_env.tests["odd_number"] is odd
 
 
 def test_app_template_global_lands_in_the_apps_globals(app):
@@ -964,8 +964,8 @@ def test_app_template_global_lands_in_the_apps_globals(app):
 
     bp.add_app_template_global(year)
     app.register_blueprint(bp)
-    assert app.template_globals["site"] is site_name
-    assert app.template_globals["year"] is year
+    assert app.jinja_env.globals["site"] is site_name
+    assert app.jinja_env.globals["year"] is year
 
 
 def test_app_template_filter_is_only_added_when_the_blueprint_is_registered(app):
@@ -975,7 +975,7 @@ def test_app_template_filter_is_only_added_when_the_blueprint_is_registered(app)
     def shout(value):
         return value.upper()
 
-    assert "shout" not in app.template_filters
+    assert "shout" not in app.jinja_env.filters
 
 
 # -- Deferred setup: record and record_once --------------------------------------------------
