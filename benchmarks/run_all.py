@@ -10,9 +10,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hello  # noqa: E402
 import routing  # noqa: E402
 import startup  # noqa: E402
+import templates  # noqa: E402
 
 if __name__ == "__main__":
     quick = "--quick" in sys.argv
     hello.main(quick)
     routing.main(quick)
     startup.main(quick)
+    templates.main(quick)

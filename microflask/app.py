@@ -71,7 +71,16 @@ class Flask(Scaffold):
     test_client_class: Optional[type] = None
     config_class = Config
 
-    debug = ConfigAttribute("DEBUG")
+    @property
+    def debug(self) -> bool:
+        """Debug mode (the DEBUG key); turning it on also reloads changed templates."""
+        return self.config["DEBUG"]
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        self.config["DEBUG"] = value
+        if "jinja_env" in self.__dict__:
+            self.jinja_env.auto_reload = self.templates_auto_reload
     testing = ConfigAttribute("TESTING")
     secret_key = ConfigAttribute("SECRET_KEY")
     permanent_session_lifetime = ConfigAttribute("PERMANENT_SESSION_LIFETIME", _make_timedelta)
@@ -278,7 +287,10 @@ class Flask(Scaffold):
         options.setdefault("autoescape", self.select_jinja_autoescape)
         options.setdefault("auto_reload", self.templates_auto_reload)
         env = (self.jinja_environment or Environment)(self, **options)
-        env.globals.update(url_for=self.url_for, get_flashed_messages=get_flashed_messages, config=self.config)
+        from .globals import g, request, session
+
+        env.globals.update(url_for=self.url_for, get_flashed_messages=get_flashed_messages, config=self.config,
+                           request=request, session=session, g=g)
         env.policies["json.dumps_function"] = self.json.dumps
         return env
 

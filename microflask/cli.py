@@ -164,13 +164,16 @@ def routes_command(app: Any, options: argparse.Namespace) -> int:
 
 def template_source_command(app: Any, options: argparse.Namespace) -> int:
     """Print the Python source a template compiles to (the engine, explained)."""
-    from .templating import TemplateNotFound
+    from .templating import TemplateNotFound, TemplateSyntaxError
 
     with app.app_context():
         try:
             template = app.jinja_env.get_template(options.name)
         except TemplateNotFound as e:
             print(f"Error: template not found: {e}", file=sys.stderr)
+            return 2
+        except TemplateSyntaxError as e:
+            print(f"Error: {type(e).__name__}: {e}", file=sys.stderr)
             return 2
     print(template.source, end="")
     return 0

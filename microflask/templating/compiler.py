@@ -106,7 +106,7 @@ class CodeGenerator:
     # -- Module and functions ----------------------------------------------------------------
 
     def generate(self, tree: Any) -> str:
-        self.has_extends = any(isinstance(node, nodes.Extends) for node in tree.body)
+        self.has_extends = _has_toplevel_extends(tree.body)
         blocks = [node for node in _walk_statements(tree.body) if isinstance(node, nodes.Block)]
         self._check_unique_blocks(blocks)
         frame = Frame(None, 0, function=True, toplevel=True)
@@ -167,7 +167,7 @@ class CodeGenerator:
             self.lineno = block.lineno
             self.write(f"def block_{block.name}(context, environment=environment):")
             self.indent()
-            self.write(f"raise TemplateRuntimeError('Required block {block.name!r} not found.')")
+            self.write(f"raise TemplateRuntimeError({f'Required block {block.name!r} not found'!r})")
             self.write("yield None")
             self.outdent()
             return
@@ -492,9 +492,10 @@ class CodeGenerator:
         module = self.temporary()
         template = self.expression(node.template, frame)
         self.write(f"{module} = import_module(environment, context, {template}, {self.name!r}, {node.with_context})")
+        importer = f" (imported on line {node.lineno}" + (f" in {self.name!r})" if self.name else ")")
         for name, alias in node.names:
             ident = self.reference(frame, alias)
-            self.write(f"{ident} = imported_name({module}, {name!r}, undefined)")
+            self.write(f"{ident} = imported_name({module}, {name!r}, undefined, {importer!r})")
             if frame.toplevel:
                 self.write(f"context.vars[{alias!r}] = {ident}")
 
@@ -649,7 +650,9 @@ class CodeGenerator:
         else:
             hint = (f"the inline if-expression on line {node.lineno} evaluated to false and no else"
                     " section was defined.")
-            no = f"undefined(hint={hint!r})"
+            # NOTE(compiler): always the plain Undefined, whatever the environment's (as Jinja 3):
+            # ``{{ 'x' if false }}`` prints nothing even with StrictUndefined.
+            no = f"cond_expr_undefined(hint={hint!r})"
         self.conditional_depth -= 1
         return f"({yes} if {test} else {no})"
 
@@ -671,6 +674,19 @@ def _walk_statements(body: list[Any]) -> Iterator[Any]:
         for child in nodes.iter_child_nodes(node):
             if not isinstance(child, nodes.Output) and type(child).__name__ in _STATEMENT_NAMES:
                 yield from _walk_statements([child])
+
+
+def _has_toplevel_extends(body: list[Any]) -> bool:
+    """Whether ``{% extends %}`` appears at the top level, possibly inside ``if`` branches
+    (which share the top-level scope)."""
+    for node in body:
+        if isinstance(node, nodes.Extends):
+            return True
+        if isinstance(node, nodes.If):
+            branches = [node.body, node.else_] + [elif_body for _, elif_body in node.elifs]
+            if any(_has_toplevel_extends(branch) for branch in branches):
+                return True
+    return False
 
 
 _STATEMENT_NAMES = {"If", "For", "Set", "SetBlock", "With", "Macro", "CallBlock", "FilterBlock", "Include",

@@ -17,21 +17,74 @@ Does not: know about Flask (see ``microflask.templating`` for render_template).
 from __future__ import annotations
 
 import sys
+import types
 from collections import OrderedDict
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Union
 
 from ..markup import Markup
 from . import runtime
 from .compiler import CodeGenerator
-from .exceptions import TemplateNotFound, TemplateRuntimeError, TemplatesNotFound, SecurityError
+from .exceptions import (
+    SecurityError,
+    TemplateNotFound,
+    TemplateRuntimeError,
+    TemplatesNotFound,
+    TemplateSyntaxError,
+)
 from .lexer import Lexer
 from .parser import Parser
 from .runtime import Undefined
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
 _DEFAULT_DELIMITERS = {
     "block_start_string": "{%", "block_end_string": "%}", "variable_start_string": "{{",
     "variable_end_string": "}}", "comment_start_string": "{#", "comment_end_string": "#}",
 }
+
+
+#: Attributes that lead from a value to the interpreter's internals: a generator's or
+#: coroutine's frame and code (a frame's ``f_globals`` holds a module's globals, builtins
+#: included). Refused like ``__x__`` names.
+_INTERNAL_ATTRIBUTES = frozenset({"gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code", "cr_await",
+                                  "ag_frame", "ag_code", "ag_await"})
+_INTERNAL_TYPES = (types.FrameType, types.CodeType, types.TracebackType)
+
+
+def is_internal_attribute(obj: Any, attribute: str) -> bool:
+    """Whether a template may not read ``obj.attribute``: dunder names, the attributes above,
+    ``mro`` of a class and anything of a frame, code object or traceback."""
+    if attribute.startswith("__") or attribute in _INTERNAL_ATTRIBUTES:
+        return True
+    if isinstance(obj, type):
+        return attribute == "mro"
+    return isinstance(obj, _INTERNAL_TYPES)
+
+
+def read_attribute(obj: Any, attribute: str) -> Any:
+    """``getattr`` for templates, once ``is_internal_attribute`` said no: a string's
+    ``format``/``format_map`` is handed out only if its fields reach no internal attribute
+    (``'{0.__globals__}'.format(f)`` would otherwise print a module's globals)."""
+    value = getattr(obj, attribute)
+    if attribute in ("format", "format_map") and isinstance(obj, str):
+        check_format_fields(obj)
+    return value
+
+
+def check_format_fields(text: str) -> None:
+    """Raise SecurityError if a ``str.format`` field of ``text`` reads an internal attribute."""
+    import _string  # the field parser str.format itself uses (string.Formatter uses it too)
+    import string
+
+    try:
+        fields = [(field, spec) for _, field, spec, _ in string.Formatter().parse(text) if field is not None]
+        for field, spec in fields:
+            for is_attribute, key in _string.formatter_field_name_split(field)[1]:
+                if is_attribute and (key.startswith("__") or key in _INTERNAL_ATTRIBUTES):
+                    raise SecurityError(f"access to attribute {key!r} in a format string is unsafe.")
+            if spec:
+                check_format_fields(spec)
+    except ValueError:
+        return  # a malformed format string: calling format() will say so
 
 
 def _default_globals() -> dict[str, Any]:
@@ -107,12 +160,20 @@ class Environment:
     # -- Lookups used by compiled templates --------------------------------------------------
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        """``obj.attribute``, else ``obj[attribute]``, else undefined. Internal names (``__x``)
-        are refused, so templates cannot walk from data to the interpreter's internals."""
-        if attribute.startswith("__"):
+        """``obj.attribute``, else ``obj[attribute]``, else undefined. Internal names (``__x``,
+        a generator's frame: see ``is_internal_attribute``) are refused, so templates cannot walk
+        from data to the interpreter's internals."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            # NOTE(environment): a plain dict has no attribute of that name, so skip the
+            # failing getattr (an exception per lookup); a measured ~20% on loop-heavy pages.
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        if is_internal_attribute(obj, attribute):
             raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe.")
         try:
-            return getattr(obj, attribute)
+            return read_attribute(obj, attribute)
         except AttributeError:
             pass
         try:
@@ -125,9 +186,9 @@ class Environment:
         try:
             return obj[argument]
         except (AttributeError, TypeError, LookupError):
-            if isinstance(argument, str) and not argument.startswith("__"):
+            if isinstance(argument, str) and not is_internal_attribute(obj, argument):
                 try:
-                    return getattr(obj, argument)
+                    return read_attribute(obj, argument)
                 except AttributeError:
                     pass
             return self.undefined(obj=obj, name=argument)
@@ -164,7 +225,11 @@ class Environment:
     def parse(self, source: str, name: Optional[str] = None, filename: Optional[str] = None) -> Any:
         """The node tree of ``source`` (for tools; rendering does not need it)."""
         lexer = Lexer(self.trim_blocks, self.lstrip_blocks, self.keep_trailing_newline)
-        return Parser(lexer.tokenize(source, name or filename), name or filename, source).parse()
+        try:
+            return Parser(lexer.tokenize(source, name or filename), name or filename, source).parse()
+        except TemplateSyntaxError as error:
+            error.filename = error.filename or filename  # so the message names the file on disk
+            raise
 
     def compile(self, source: str, name: Optional[str] = None, filename: Optional[str] = None,
                 raw: bool = False) -> Any:
@@ -409,6 +474,7 @@ def _module_namespace(environment: Environment, template: Template) -> dict[str,
         "to_html": runtime.to_html, "to_text": runtime.to_text, "concat": runtime.concat,
         "markup_concat": runtime.markup_concat, "markup_join": runtime.markup_join,
         "str_join": runtime.str_join, "missing": runtime._MISSING, "undefined": environment.undefined,
+        "cond_expr_undefined": runtime.Undefined,
         "getattr_": environment.getattr, "getitem_": environment.getitem,
         "LoopContext": runtime.LoopContext, "Macro": runtime.Macro,
         "TemplateReference": runtime.TemplateReference, "TemplateRuntimeError": TemplateRuntimeError,
@@ -444,7 +510,9 @@ def _template_frame(error: BaseException, template: Template, traceback: Any) ->
     lineno = template.get_corresponding_lineno(traceback.tb_lineno)
     location = template.filename or template.name or "<template>"
     function = traceback.tb_frame.f_code.co_name
-    label = "template" if function == "root" else f"block {function[6:]!r}" if function.startswith("block_") else "template"
+    label = "top-level template code" if function == "root" else "template"
+    if function.startswith("block_"):
+        label = f"block {function[6:]!r}"
     code = compile("\n" * (lineno - 1) + "raise __error__", location, "exec")
     code = code.replace(co_name=label) if hasattr(code, "replace") else code
     error.__traceback__ = None  # so the entry made below starts a fresh chain

@@ -189,7 +189,8 @@ class _Scan:
                 end_modifier = self._closing_at(pos, closing)
                 if end_modifier is not None:
                     end = pos + len(closing) + len(end_modifier)
-                    yield Token("block_end" if is_block else "variable_end", None, self.line_of(pos))
+                    yield Token("block_end" if is_block else "variable_end", None, self.line_of(pos),
+                                self.column_of(pos))
                     self.pos = end
                     self._after_tag(end_modifier, is_block)
                     return

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from . import nodes
-from .exceptions import TemplateSyntaxError
+from .exceptions import TemplateAssertionError, TemplateSyntaxError
 from .lexer import Token
 
 _COMPARE_OPERATORS = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
@@ -68,9 +68,9 @@ class Parser:
             self.fail(f"expected {wanted}, got {_describe(token)}", token)
         return self.next()
 
-    def fail(self, message: str, token: Optional[Token] = None) -> Any:
+    def fail(self, message: str, token: Optional[Token] = None, error_class: type = TemplateSyntaxError) -> Any:
         token = token or self.current
-        error = TemplateSyntaxError(message, token.lineno, self.name, column=token.column or None)
+        error = error_class(message, token.lineno, self.name, column=token.column or None)
         error.source = self.source
         raise error
 
@@ -112,8 +112,12 @@ class Parser:
     def _fail_eof(self, end_tokens: tuple[str, ...]) -> None:
         expected = " or ".join(repr(name) for name in end_tokens)
         self.fail(f"Unexpected end of template. Jinja was looking for the following tags: {expected}."
-                  " The innermost block that needs to be closed is "
-                  f"'{self._end_token_stack[-1][0].replace('end', '', 1)}'.")
+                  f" {self._describe_innermost_block()}")
+
+    def _describe_innermost_block(self) -> str:
+        """Which open tag the innermost expected ``end...`` tag closes (``endif`` -> ``if``)."""
+        closing = next(name for name in self._end_token_stack[-1] if name.startswith("end"))
+        return f"The innermost block that needs to be closed is {closing[3:]!r}."
 
     def parse_statement(self) -> Any:
         token = self.current
@@ -128,7 +132,7 @@ class Parser:
         message = f"Encountered unknown tag {token.value!r}."
         if self._end_token_stack:
             expected = " or ".join(repr(name) for name in self._end_token_stack[-1])
-            message += f" Jinja was looking for the following tags: {expected}."
+            message += f" Jinja was looking for the following tags: {expected}. {self._describe_innermost_block()}"
         self.fail(message, token)
 
     def _body_until(self, *end_tokens: str, drop_needle: bool = False) -> list[Any]:
@@ -282,7 +286,7 @@ class Parser:
                 break
             token = self.expect("name")
             if token.value.startswith("_"):
-                self.fail("names starting with an underline can not be imported", token)
+                self.fail("names starting with an underline can not be imported", token, TemplateAssertionError)
             alias = self.expect("name").value if self.skip_if("name", "as") else token.value
             names.append((token.value, alias))
             if not self.current.test("operator", ","):
@@ -325,12 +329,18 @@ class Parser:
             if items:
                 if not self.skip_if("operator", ","):
                     break
-                if self.current.type != "name" or self.current.value in extra_end_names:
+                if not self._starts_target(extra_end_names):
                     break
             items.append(self._parse_target_atom())
         if len(items) == 1 and not self.tokens[self.index - 1].test("operator", ","):
             return items[0]
         return nodes.TupleLiteral(items, "store", lineno=token.lineno)
+
+    def _starts_target(self, extra_end_names: tuple[str, ...]) -> bool:
+        token = self.current
+        if token.test("operator", "("):
+            return True
+        return token.type == "name" and token.value not in extra_end_names
 
     def _parse_target_atom(self) -> Any:
         token = self.current

@@ -86,9 +86,10 @@ class Undefined:
             return self._undefined_hint
         if self._undefined_obj is _MISSING:
             return f"{self._undefined_name!r} is undefined"
+        owner = describe_type_of(self._undefined_obj)
         if not isinstance(self._undefined_name, str):
-            return f"{type(self._undefined_obj).__name__} object has no element {self._undefined_name!r}"
-        return f"{type(self._undefined_obj).__name__!r} object has no attribute {self._undefined_name!r}"
+            return f"{owner} has no element {self._undefined_name!r}"
+        return f"{owner!r} has no attribute {self._undefined_name!r}"
 
     def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> Any:
         raise self._undefined_exception(self._undefined_message)
@@ -166,7 +167,17 @@ class DebugUndefined(Undefined):
             return f"{{{{ undefined value printed: {self._undefined_hint} }}}}"
         if self._undefined_obj is _MISSING:
             return f"{{{{ {self._undefined_name} }}}}"
-        return f"{{{{ no such element: {type(self._undefined_obj).__name__}[{self._undefined_name!r}] }}}}"
+        return f"{{{{ no such element: {describe_type_of(self._undefined_obj)}[{self._undefined_name!r}] }}}}"
+
+
+def describe_type_of(value: Any) -> str:
+    """How messages name a value's type, as Jinja does: ``dict object``, ``app.User object``."""
+    if value is None or value is Ellipsis:
+        return repr(value)
+    cls = type(value)
+    if cls.__module__ == "builtins":
+        return f"{cls.__name__} object"
+    return f"{cls.__module__}.{cls.__name__} object"
 
 
 def is_undefined(value: Any) -> bool:
@@ -343,6 +354,9 @@ class TemplateReference:
     def __getitem__(self, name: str) -> BlockReference:
         chain = self._context.blocks[name]
         return BlockReference(name, self._context, chain, 0)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._context.name!r}>"
 
 
 # -- Loops -----------------------------------------------------------------------------------
@@ -642,11 +656,13 @@ def import_module(environment: Any, context: Context, template: Any, parent: Opt
     return loaded.module
 
 
-def imported_name(module: Any, name: str, undefined: Any) -> Any:
+def imported_name(module: Any, name: str, undefined: Any, importer: str = "") -> Any:
+    """``{% from module import name %}``: the value, or an undefined saying what is missing;
+    ``importer`` says where the import is (" (imported on line 2 in 'page.html')")."""
     value = getattr(module, name, _MISSING)
     if value is _MISSING:
-        return undefined(f"the template {module.__name__!r} does not export the requested name {name!r}",
-                         name=name)
+        return undefined(f"the template {module.__name__!r}{importer} does not export the requested name"
+                         f" {name!r}", name=name)
     return value
 
 
