@@ -5,7 +5,14 @@ The app asks ``app.session_interface.open_session(app, request)`` the first time
 session can be opened (no SECRET_KEY), the app gets a ``NullSession``: reading it works and gives
 nothing, writing to it raises a RuntimeError that says how to fix it.
 
-Does not (yet): sign cookies; the signed-cookie session is a later step (issue 5).
+The default interface keeps the session in a cookie signed with the app's SECRET_KEY, in exactly
+Flask's format (so a cookie made by a Flask app with the same key loads here, and back):
+``URLSafeTimedSerializer`` (see ``signing``) with salt ``cookie-session``, HMAC-SHA1 and the
+``hmac`` key derivation, over the tagged JSON of ``json.tag`` (which keeps tuples, bytes, Markup,
+UUIDs and datetimes). The signature's timestamp enforces PERMANENT_SESSION_LIFETIME on load.
+A tampered, expired, truncated or otherwise bad cookie gives an empty new session, never an error.
+
+Does not: store anything server-side; the data is readable (signed, not encrypted) by the client.
 """
 
 from __future__ import annotations
@@ -125,16 +132,75 @@ class SecureCookieSession(CallbackDict, SessionMixin):
         return super().get(key, default)
 
 
-class SecureCookieSessionInterface(SessionInterface):
-    """The default interface. Signed cookies are not implemented yet: sessions are null."""
+def _sha1(data: bytes = b"") -> Any:
+    import hashlib
 
+    return hashlib.sha1(data)
+
+
+class SecureCookieSessionInterface(SessionInterface):
+    """The default interface: the session is a signed cookie (Flask's format, byte for byte)."""
+
+    #: Mixed into the signing key, so a session signature is valid for nothing else.
+    salt = "cookie-session"
+    digest_method = staticmethod(_sha1)
+    key_derivation = "hmac"
     session_class = SecureCookieSession
+    #: The payload serializer; None means ``json.tag.TaggedJSONSerializer()`` (Flask's).
+    serializer: Any = None
+
+    def get_signing_serializer(self, app: Flask) -> Any:
+        """The serializer for ``app``; None without a secret key. Fallback keys verify only."""
+        if not app.secret_key:
+            return None
+        from .signing import URLSafeTimedSerializer
+
+        if self.serializer is None:
+            from .json.tag import TaggedJSONSerializer
+
+            type(self).serializer = TaggedJSONSerializer()
+        keys = [*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key]
+        return URLSafeTimedSerializer(keys, salt=self.salt, serializer=self.serializer,
+                                      signer_kwargs={"key_derivation": self.key_derivation,
+                                                     "digest_method": self.digest_method})
 
     def open_session(self, app: Flask, request: Request) -> Optional[SecureCookieSession]:
-        return None
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        from .signing import BadData
+
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data = serializer.loads(value, max_age=max_age)
+        except (BadData, ValueError, TypeError) as e:
+            app.logger.debug("Ignored an invalid session cookie: %s", e)
+            return self.session_class()
+        if not isinstance(data, dict):
+            app.logger.debug("Ignored a session cookie holding a %s, not a dict", type(data).__name__)
+            return self.session_class()
+        return self.session_class(data)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        return None
+        name = self.get_cookie_name(app)
+        options = dict(domain=self.get_cookie_domain(app), path=self.get_cookie_path(app),
+                       secure=self.get_cookie_secure(app), partitioned=self.get_cookie_partitioned(app),
+                       samesite=self.get_cookie_samesite(app), httponly=self.get_cookie_httponly(app))
+        if session.accessed:
+            response.vary.add("Cookie")
+        if not session:  # an emptied session deletes its cookie
+            if session.modified:
+                response.delete_cookie(name, **options)
+                response.vary.add("Cookie")
+            return
+        if not self.should_set_cookie(app, session):
+            return
+        value = self.get_signing_serializer(app).dumps(dict(session))  # type: ignore[union-attr]
+        response.set_cookie(name, value, expires=self.get_expiration_time(app, session), **options)
+        response.vary.add("Cookie")
 
 
 #: Default lifetime of a permanent session.

@@ -7,8 +7,8 @@ inspect ``request``, ``session`` and ``g`` after the response came back.
 
 from __future__ import annotations
 
-from contextlib import ExitStack
-from typing import Any, Optional
+from contextlib import ExitStack, contextmanager
+from typing import Any, Iterator, Optional
 
 from .test import Client, EnvironBuilder as _BaseEnvironBuilder, TestResponse
 
@@ -57,6 +57,26 @@ class FlaskClient(Client):
             self._new_contexts.clear()
             environ["microflask.preserve_context"] = self._new_contexts.append
         return super().run_wsgi_app(environ, buffered)
+
+    @contextmanager
+    def session_transaction(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        """``with client.session_transaction() as session:`` reads and changes the session the
+        client's cookies hold, as the app would; the changes are saved back into the cookie jar.
+        Arguments are those of ``app.test_request_context`` (path, base_url...)."""
+        jar = self._require_jar()  # noqa: F841 - raises a TypeError when cookies are disabled
+        app = self.application
+        context = app.test_request_context(*args, **kwargs)
+        self._add_cookies_to(context.request.environ)
+        interface = app.session_interface
+        with context:
+            session = interface.open_session(app, context.request)
+            if session is None:
+                raise RuntimeError("Session backend did not open a session. Set a secret key.")
+            yield session
+            response = app.response_class()
+            if not interface.is_null_session(session):
+                interface.save_session(app, session, response)
+        self._update_cookies_from(context.request.environ, response.headers)
 
     def __enter__(self) -> FlaskClient:
         if self.preserve_context:

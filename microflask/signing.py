@@ -1,0 +1,349 @@
+"""Signing (the itsdangerous role): prove that a value was made by someone holding the secret key.
+
+A signed value is ``value.signature`` where the signature is an HMAC (RFC 2104) of the value under
+a key derived from the secret key and a *salt* (so a signature made for one purpose, such as the
+session cookie, is useless for another, such as a CSRF token):
+1. ``Signer`` appends ``.`` + URL-safe base64 (RFC 4648 section 5, no padding) of the HMAC and
+   checks it with ``hmac.compare_digest`` (constant time).
+2. ``TimestampSigner`` signs ``value.timestamp`` so ``unsign(max_age=)`` can refuse old values.
+3. ``URLSafeTimedSerializer`` turns an object into JSON (compressed with zlib when that is
+   shorter; then the payload starts with ``.``), base64s it and signs it with a timestamp:
+   exactly the format Flask's session cookie uses, so cookies move between Flask and microflask.
+A list of secret keys rotates keys: the last one signs, all of them verify.
+
+Does not: encrypt. Anyone can read a signed value; only the holder of the key can make one.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from typing import Any, Callable, Iterable, Optional, Union
+
+_Key = Union[str, bytes]
+
+
+def want_bytes(value: Union[str, bytes], encoding: str = "utf-8") -> bytes:
+    return value.encode(encoding) if isinstance(value, str) else value
+
+
+def base64_encode(value: Union[str, bytes]) -> bytes:
+    """URL-safe base64 without ``=`` padding."""
+    return base64.urlsafe_b64encode(want_bytes(value)).rstrip(b"=")
+
+
+def base64_decode(value: Union[str, bytes]) -> bytes:
+    """The inverse of ``base64_encode``; ``BadData`` for anything that is not valid base64."""
+    value = want_bytes(value, "ascii") if isinstance(value, str) and value.isascii() else want_bytes(value)
+    try:
+        return base64.b64decode(value + b"=" * (-len(value) % 4), altchars=b"-_", validate=True)
+    except (TypeError, ValueError) as e:
+        raise BadData("Invalid base64-encoded data") from e
+
+
+def int_to_bytes(number: int) -> bytes:
+    return number.to_bytes((number.bit_length() + 7) // 8 or 1, "big")
+
+
+def bytes_to_int(data: bytes) -> int:
+    return int.from_bytes(data, "big")
+
+
+# -- Errors ---------------------------------------------------------------------------------
+
+
+class BadData(Exception):
+    """Base class of every signing error."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class BadSignature(BadData):
+    """The signature does not match; ``payload`` is the (untrusted) value that was signed."""
+
+    def __init__(self, message: str, payload: Any = None) -> None:
+        super().__init__(message)
+        self.payload = payload
+
+
+class BadTimeSignature(BadSignature):
+    """The timestamp is missing or malformed."""
+
+    def __init__(self, message: str, payload: Any = None, date_signed: Any = None) -> None:
+        super().__init__(message, payload)
+        self.date_signed = date_signed
+
+
+class SignatureExpired(BadTimeSignature):
+    """The signature is valid but older than ``max_age``."""
+
+
+class BadHeader(BadSignature):
+    """A header of a signed value is invalid (kept for itsdangerous compatibility)."""
+
+
+class BadPayload(BadData):
+    """The signature is valid but the payload cannot be loaded (so the key signed garbage)."""
+
+    def __init__(self, message: str, original_error: Optional[Exception] = None) -> None:
+        super().__init__(message)
+        self.original_error = original_error
+
+
+# -- Signers ---------------------------------------------------------------------------------
+
+
+def _keys(secret_key: Union[_Key, Iterable[_Key]]) -> list[bytes]:
+    if isinstance(secret_key, (str, bytes)):
+        return [want_bytes(secret_key)]
+    keys = [want_bytes(key) for key in secret_key]
+    if not keys:
+        raise TypeError("The secret key must not be empty.")
+    return keys
+
+
+class Signer:
+    """Signs values with HMAC; ``key_derivation`` is how the salt enters the key: ``concat``
+    (hash of salt+key), ``django-concat`` (salt+"signer"+key, the default), ``hmac`` (HMAC of the
+    salt under the key, Flask's sessions use it) or ``none``."""
+
+    default_digest_method: Callable[..., Any] = staticmethod(hashlib.sha1)
+    default_key_derivation = "django-concat"
+
+    def __init__(self, secret_key: Union[_Key, Iterable[_Key]], salt: Optional[_Key] = b"itsdangerous.Signer",
+                 sep: _Key = b".", key_derivation: Optional[str] = None,
+                 digest_method: Optional[Callable[..., Any]] = None, algorithm: Any = None) -> None:
+        self.secret_keys = _keys(secret_key)
+        self.sep = want_bytes(sep)
+        if self.sep in b"-_=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789":
+            raise ValueError("The given separator cannot be used because it may be contained in the signature itself.")
+        self.salt = want_bytes(salt) if salt is not None else b"itsdangerous.Signer"
+        self.key_derivation = key_derivation or self.default_key_derivation
+        self.digest_method = digest_method or self.default_digest_method
+
+    @property
+    def secret_key(self) -> bytes:
+        """The newest key, the one that signs."""
+        return self.secret_keys[-1]
+
+    def derive_key(self, secret_key: Optional[bytes] = None) -> bytes:
+        key = self.secret_key if secret_key is None else secret_key
+        if self.key_derivation == "concat":
+            return self.digest_method(self.salt + key).digest()
+        if self.key_derivation == "django-concat":
+            return self.digest_method(self.salt + b"signer" + key).digest()
+        if self.key_derivation == "hmac":
+            return hmac.new(key, self.salt, self.digest_method).digest()
+        if self.key_derivation == "none":
+            return key
+        raise TypeError("Unknown key derivation method")
+
+    def get_signature(self, value: _Key, secret_key: Optional[bytes] = None) -> bytes:
+        mac = hmac.new(self.derive_key(secret_key), want_bytes(value), self.digest_method)
+        return base64_encode(mac.digest())
+
+    def sign(self, value: _Key) -> bytes:
+        value = want_bytes(value)
+        return value + self.sep + self.get_signature(value)
+
+    def verify_signature(self, value: _Key, sig: _Key) -> bool:
+        sig = want_bytes(sig)
+        return any(hmac.compare_digest(sig, self.get_signature(value, key)) for key in reversed(self.secret_keys))
+
+    def unsign(self, signed_value: _Key) -> bytes:
+        signed_value = want_bytes(signed_value)
+        if self.sep not in signed_value:
+            raise BadSignature(f"No {self.sep.decode()!r} found in value")
+        value, sig = signed_value.rsplit(self.sep, 1)
+        if self.verify_signature(value, sig):
+            return value
+        raise BadSignature(f"Signature {sig!r} does not match", payload=value)
+
+    def validate(self, signed_value: _Key) -> bool:
+        try:
+            self.unsign(signed_value)
+        except BadSignature:
+            return False
+        return True
+
+
+class TimestampSigner(Signer):
+    """Adds the signing time, so ``unsign(max_age=seconds)`` can refuse old values."""
+
+    def get_timestamp(self) -> int:
+        return int(time.time())
+
+    def sign(self, value: _Key) -> bytes:
+        value = want_bytes(value) + self.sep + base64_encode(int_to_bytes(self.get_timestamp()))
+        return value + self.sep + self.get_signature(value)
+
+    def unsign(self, signed_value: _Key, max_age: Optional[float] = None,
+               return_timestamp: bool = False) -> Any:  # type: ignore[override]
+        try:
+            result = super().unsign(signed_value)
+            error: Optional[BadSignature] = None
+        except BadSignature as e:
+            result, error = e.payload or b"", e
+        if self.sep not in result:
+            raise error or BadTimeSignature("timestamp missing", payload=result)
+        value, encoded_time = result.rsplit(self.sep, 1)
+        try:
+            timestamp: Optional[int] = bytes_to_int(base64_decode(encoded_time))
+        except BadData:
+            timestamp = None
+        if error is not None:
+            error.payload = value
+            raise error
+        if timestamp is None:
+            raise BadTimeSignature("Malformed timestamp", payload=value)
+        age = self.get_timestamp() - timestamp
+        if max_age is not None and age > max_age:
+            raise SignatureExpired(f"Signature age {age} > {max_age} seconds", payload=value, date_signed=timestamp)
+        if max_age is not None and age < 0:
+            raise SignatureExpired(f"Signature age {age} < 0 seconds", payload=value, date_signed=timestamp)
+        return (value, timestamp) if return_timestamp else value
+
+    def validate(self, signed_value: _Key, max_age: Optional[float] = None) -> bool:  # type: ignore[override]
+        try:
+            self.unsign(signed_value, max_age=max_age)
+        except BadSignature:
+            return False
+        return True
+
+
+# -- Serializers ---------------------------------------------------------------------------
+
+
+class _CompactJSON:
+    """The default payload serializer: JSON without spaces."""
+
+    @staticmethod
+    def dumps(obj: Any, **kwargs: Any) -> str:
+        import json
+
+        return json.dumps(obj, separators=(",", ":"), **kwargs)
+
+    @staticmethod
+    def loads(payload: Any) -> Any:
+        import json
+
+        return json.loads(payload)
+
+
+class Serializer:
+    """Signs a serialized object: ``dumps(obj)`` -> signed string, ``loads(s)`` -> obj."""
+
+    default_signer: type = Signer
+
+    def __init__(self, secret_key: Union[_Key, Iterable[_Key]], salt: Optional[_Key] = b"itsdangerous",
+                 serializer: Any = None, serializer_kwargs: Optional[dict[str, Any]] = None,
+                 signer: Optional[type] = None, signer_kwargs: Optional[dict[str, Any]] = None) -> None:
+        self.secret_keys = _keys(secret_key)
+        self.salt = want_bytes(salt) if salt is not None else None
+        self.serializer = serializer if serializer is not None else _CompactJSON()
+        self.serializer_kwargs = serializer_kwargs or {}
+        self.signer = signer or self.default_signer
+        self.signer_kwargs = signer_kwargs or {}
+
+    def make_signer(self, salt: Optional[_Key] = None) -> Signer:
+        return self.signer(self.secret_keys, salt=self.salt if salt is None else salt, **self.signer_kwargs)
+
+    def dump_payload(self, obj: Any) -> bytes:
+        return want_bytes(self.serializer.dumps(obj, **self.serializer_kwargs))
+
+    def load_payload(self, payload: bytes) -> Any:
+        try:
+            return self.serializer.loads(payload.decode("utf-8") if isinstance(payload, bytes) else payload)
+        except Exception as e:  # noqa: BLE001 - any failure of a custom serializer is a bad payload
+            raise BadPayload("Could not load the payload because an exception occurred on"
+                             " unserializing the data.", original_error=e) from e
+
+    def dumps(self, obj: Any, salt: Optional[_Key] = None) -> str:
+        return self.make_signer(salt).sign(self.dump_payload(obj)).decode("utf-8")
+
+    def loads(self, s: _Key, salt: Optional[_Key] = None, **kwargs: Any) -> Any:
+        return self.load_payload(self.make_signer(salt).unsign(s, **kwargs))
+
+    def loads_unsafe(self, s: _Key, salt: Optional[_Key] = None) -> tuple[bool, Any]:
+        """``(signature_ok, payload)``; the payload may be forged, so only use it for debugging."""
+        try:
+            return True, self.loads(s, salt=salt)
+        except BadSignature as e:
+            if e.payload is None:
+                return False, None
+            try:
+                return False, self.load_payload(e.payload)
+            except BadPayload:
+                return False, None
+
+
+class TimedSerializer(Serializer):
+    """A Serializer whose ``loads(s, max_age=)`` refuses old values."""
+
+    default_signer = TimestampSigner
+
+    def loads(self, s: _Key, max_age: Optional[float] = None, return_timestamp: bool = False,
+              salt: Optional[_Key] = None) -> Any:  # type: ignore[override]
+        value, timestamp = self.make_signer(salt).unsign(s, max_age=max_age, return_timestamp=True)
+        obj = self.load_payload(value)
+        return (obj, timestamp) if return_timestamp else obj
+
+
+class _URLSafeMixin:
+    """URL-safe payloads: base64 of the JSON, zlib-compressed (and prefixed ``.``) when shorter."""
+
+    def dump_payload(self, obj: Any) -> bytes:
+        import zlib
+
+        data = super().dump_payload(obj)  # type: ignore[misc]
+        compressed = zlib.compress(data)
+        is_compressed = len(compressed) < len(data) - 1
+        encoded = base64_encode(compressed if is_compressed else data)
+        return b"." + encoded if is_compressed else encoded
+
+    def load_payload(self, payload: bytes) -> Any:
+        import zlib
+
+        decompress = payload.startswith(b".")
+        try:
+            data = base64_decode(payload[1:] if decompress else payload)
+        except BadData as e:
+            raise BadPayload("Could not base64 decode the payload because of an exception", original_error=e) from e
+        if decompress:
+            try:
+                # NOTE(signing): bounded, so a small forged-but-signed payload cannot expand into
+                # gigabytes (a "zip bomb"); only holders of the key can sign, but keys leak.
+                decompressor = zlib.decompressobj()
+                data = decompressor.decompress(data, MAX_DECOMPRESSED_SIZE)
+                if decompressor.unconsumed_tail:
+                    raise ValueError("decompressed payload too large")
+            except (zlib.error, ValueError) as e:
+                raise BadPayload("Could not zlib decompress the payload before decoding the payload",
+                                 original_error=e) from e
+        return super().load_payload(data)  # type: ignore[misc]
+
+
+#: Largest decompressed payload a URL-safe serializer accepts (bytes).
+MAX_DECOMPRESSED_SIZE = 1_000_000
+
+
+class URLSafeSerializer(_URLSafeMixin, Serializer):
+    """Signed, URL-safe JSON (no timestamp)."""
+
+
+class URLSafeTimedSerializer(_URLSafeMixin, TimedSerializer):
+    """Signed, timestamped, URL-safe JSON: the format of Flask's session cookie."""
+
+
+__all__ = [
+    "Signer", "TimestampSigner", "Serializer", "TimedSerializer", "URLSafeSerializer",
+    "URLSafeTimedSerializer", "BadData", "BadSignature", "BadTimeSignature", "SignatureExpired",
+    "BadHeader", "BadPayload", "base64_encode", "base64_decode", "want_bytes",
+]
