@@ -9,6 +9,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import hello  # noqa: E402
 import routing  # noqa: E402
+import sessions  # noqa: E402
 import startup  # noqa: E402
 import templates  # noqa: E402
 
@@ -16,5 +17,6 @@ if __name__ == "__main__":
     quick = "--quick" in sys.argv
     hello.main(quick)
     routing.main(quick)
+    sessions.main(quick)
     startup.main(quick)
     templates.main(quick)

@@ -159,10 +159,19 @@ class SecureCookieSessionInterface(SessionInterface):
             from .json.tag import TaggedJSONSerializer
 
             type(self).serializer = TaggedJSONSerializer()
-        keys = [*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key]
-        return URLSafeTimedSerializer(keys, salt=self.salt, serializer=self.serializer,
-                                      signer_kwargs={"key_derivation": self.key_derivation,
-                                                     "digest_method": self.digest_method})
+        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
+        cache = self.__dict__.setdefault("_serializers", {})
+        cached = cache.get(keys)
+        if cached is None:
+            # NOTE(sessions): one serializer per key set, so its signers' keyed HMACs are reused
+            # across requests; a changed SECRET_KEY or fallback list simply makes a new one.
+            cached = URLSafeTimedSerializer(keys, salt=self.salt, serializer=self.serializer,
+                                            signer_kwargs={"key_derivation": self.key_derivation,
+                                                           "digest_method": self.digest_method})
+            if len(cache) >= 8:
+                cache.clear()
+            cache[keys] = cached
+        return cached
 
     def open_session(self, app: Flask, request: Request) -> Optional[SecureCookieSession]:
         serializer = self.get_signing_serializer(app)
