@@ -151,27 +151,34 @@ class SecureCookieSessionInterface(SessionInterface):
 
     def get_signing_serializer(self, app: Flask) -> Any:
         """The serializer for ``app``; None without a secret key. Fallback keys verify only."""
-        if not app.secret_key:
+        secret_key = app.secret_key
+        if not secret_key:
             return None
+        fallbacks = app.config["SECRET_KEY_FALLBACKS"]
+        keys = (*fallbacks, secret_key) if fallbacks else (secret_key,)
+        cache = self.__dict__.get("_serializers")
+        cached = cache.get(keys) if cache is not None else None
+        if cached is None:
+            cached = self._make_signing_serializer(keys)
+        return cached
+
+    def _make_signing_serializer(self, keys: tuple[Any, ...]) -> Any:
+        # NOTE(sessions): one serializer per key set, so its signers' keyed HMACs are reused
+        # across requests; a changed SECRET_KEY or fallback list simply makes a new one.
         from .signing import URLSafeTimedSerializer
 
         if self.serializer is None:
             from .json.tag import TaggedJSONSerializer
 
             type(self).serializer = TaggedJSONSerializer()
-        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
-        cache = self.__dict__.setdefault("_serializers", {})
-        cached = cache.get(keys)
-        if cached is None:
-            # NOTE(sessions): one serializer per key set, so its signers' keyed HMACs are reused
-            # across requests; a changed SECRET_KEY or fallback list simply makes a new one.
-            cached = URLSafeTimedSerializer(keys, salt=self.salt, serializer=self.serializer,
+        serializer = URLSafeTimedSerializer(keys, salt=self.salt, serializer=self.serializer,
                                             signer_kwargs={"key_derivation": self.key_derivation,
                                                            "digest_method": self.digest_method})
-            if len(cache) >= 8:
-                cache.clear()
-            cache[keys] = cached
-        return cached
+        cache = self.__dict__.setdefault("_serializers", {})
+        if len(cache) >= 8:
+            cache.clear()
+        cache[keys] = serializer
+        return serializer
 
     def open_session(self, app: Flask, request: Request) -> Optional[SecureCookieSession]:
         serializer = self.get_signing_serializer(app)
@@ -194,22 +201,25 @@ class SecureCookieSessionInterface(SessionInterface):
         return self.session_class(data)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        name = self.get_cookie_name(app)
-        options = dict(domain=self.get_cookie_domain(app), path=self.get_cookie_path(app),
-                       secure=self.get_cookie_secure(app), partitioned=self.get_cookie_partitioned(app),
-                       samesite=self.get_cookie_samesite(app), httponly=self.get_cookie_httponly(app))
-        if session.accessed:
-            response.vary.add("Cookie")
+        # NOTE(sessions): ``Vary: Cookie`` whenever the session was read or the cookie changes,
+        # added once at the end (each ``response.vary`` access parses and rewrites the header).
+        vary = session.accessed
         if not session:  # an emptied session deletes its cookie
             if session.modified:
-                response.delete_cookie(name, **options)
-                response.vary.add("Cookie")
-            return
-        if not self.should_set_cookie(app, session):
-            return
-        value = self.get_signing_serializer(app).dumps(dict(session))  # type: ignore[union-attr]
-        response.set_cookie(name, value, expires=self.get_expiration_time(app, session), **options)
-        response.vary.add("Cookie")
+                response.delete_cookie(self.get_cookie_name(app), **self._cookie_options(app))
+                vary = True
+        elif self.should_set_cookie(app, session):
+            value = self.get_signing_serializer(app).dumps(dict(session))  # type: ignore[union-attr]
+            response.set_cookie(self.get_cookie_name(app), value,
+                                expires=self.get_expiration_time(app, session), **self._cookie_options(app))
+            vary = True
+        if vary:
+            response.vary.add("Cookie")
+
+    def _cookie_options(self, app: Flask) -> dict[str, Any]:
+        return dict(domain=self.get_cookie_domain(app), path=self.get_cookie_path(app),
+                    secure=self.get_cookie_secure(app), partitioned=self.get_cookie_partitioned(app),
+                    samesite=self.get_cookie_samesite(app), httponly=self.get_cookie_httponly(app))
 
 
 #: Default lifetime of a permanent session.

@@ -16,10 +16,11 @@ Does not: encrypt. Anyone can read a signed value; only the holder of the key ca
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
 import hmac
 import time
+import zlib
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Optional, Union
 
@@ -30,16 +31,29 @@ def want_bytes(value: Union[str, bytes], encoding: str = "utf-8") -> bytes:
     return value.encode(encoding) if isinstance(value, str) else value
 
 
+# NOTE(signing): the URL-safe alphabet (RFC 4648 section 5) differs from the standard one in
+# two characters, so encoding and decoding are the C codec plus one ``bytes.translate``.
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+_URLSAFE_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
 def base64_encode(value: Union[str, bytes]) -> bytes:
     """URL-safe base64 without ``=`` padding."""
-    return base64.urlsafe_b64encode(want_bytes(value)).rstrip(b"=")
+    return binascii.b2a_base64(want_bytes(value), newline=False).translate(_TO_URLSAFE).rstrip(b"=")
 
 
 def base64_decode(value: Union[str, bytes]) -> bytes:
-    """The inverse of ``base64_encode``; ``BadData`` for anything that is not valid base64."""
-    value = want_bytes(value, "ascii") if isinstance(value, str) and value.isascii() else want_bytes(value)
+    """The inverse of ``base64_encode`` (padding optional); ``BadData`` for anything else."""
+    if isinstance(value, str):
+        if not value.isascii():
+            raise BadData("Invalid base64-encoded data")
+        value = value.encode("ascii")
+    value = value.rstrip(b"=")
+    if value.translate(None, _URLSAFE_ALPHABET):  # something outside the alphabet is left
+        raise BadData("Invalid base64-encoded data")
     try:
-        return base64.b64decode(value + b"=" * (-len(value) % 4), altchars=b"-_", validate=True)
+        return binascii.a2b_base64(value.translate(_FROM_URLSAFE) + b"=" * (-len(value) % 4))
     except (TypeError, ValueError) as e:
         raise BadData("Invalid base64-encoded data") from e
 
@@ -50,6 +64,10 @@ def int_to_bytes(number: int) -> bytes:
 
 def bytes_to_int(data: bytes) -> int:
     return int.from_bytes(data, "big")
+
+
+#: The last second datetime can hold (9999-12-31T23:59:59Z); later timestamps are malformed.
+MAX_TIMESTAMP = 253402300799
 
 
 def timestamp_to_datetime(timestamp: int) -> Optional[datetime]:
@@ -173,14 +191,17 @@ class Signer:
         return value + self.sep + self.get_signature(value)
 
     def verify_signature(self, value: _Key, sig: _Key) -> bool:
+        """True if ``sig`` is the signature of ``value`` under any key, newest key first."""
         sig = want_bytes(sig)
-        return any(hmac.compare_digest(sig, self.get_signature(value, key)) for key in reversed(self.secret_keys))
+        for key in reversed(self.secret_keys):
+            if hmac.compare_digest(sig, self.get_signature(value, key)):
+                return True
+        return False
 
     def unsign(self, signed_value: _Key) -> bytes:
-        signed_value = want_bytes(signed_value)
-        if self.sep not in signed_value:
+        value, sep, sig = want_bytes(signed_value).rpartition(self.sep)
+        if not sep:
             raise BadSignature(f"No {self.sep.decode()!r} found in value")
-        value, sig = signed_value.rsplit(self.sep, 1)
         if self.verify_signature(value, sig):
             return value
         raise BadSignature(f"Signature {sig!r} does not match", payload=value)
@@ -210,9 +231,9 @@ class TimestampSigner(Signer):
             error: Optional[BadSignature] = None
         except BadSignature as e:
             result, error = e.payload or b"", e
-        if self.sep not in result:
+        value, sep, encoded_time = result.rpartition(self.sep)
+        if not sep:
             raise error or BadTimeSignature("timestamp missing", payload=result)
-        value, encoded_time = result.rsplit(self.sep, 1)
         try:
             timestamp: Optional[int] = bytes_to_int(base64_decode(encoded_time))
         except BadData:
@@ -220,15 +241,20 @@ class TimestampSigner(Signer):
         if error is not None:
             error.payload = value
             raise error
-        date_signed = timestamp_to_datetime(timestamp) if timestamp is not None else None
-        if timestamp is None or date_signed is None:
+        if timestamp is None or timestamp > MAX_TIMESTAMP:
             raise BadTimeSignature("Malformed timestamp", payload=value)
+        if max_age is not None:
+            self._check_age(timestamp, max_age, value)
+        return (value, timestamp_to_datetime(timestamp)) if return_timestamp else value
+
+    def _check_age(self, timestamp: int, max_age: float, value: bytes) -> None:
         age = self.get_timestamp() - timestamp
-        if max_age is not None and age > max_age:
-            raise SignatureExpired(f"Signature age {age} > {max_age} seconds", payload=value, date_signed=date_signed)
-        if max_age is not None and age < 0:
-            raise SignatureExpired(f"Signature age {age} < 0 seconds", payload=value, date_signed=date_signed)
-        return (value, date_signed) if return_timestamp else value
+        if age > max_age:
+            raise SignatureExpired(f"Signature age {age} > {max_age} seconds", payload=value,
+                                   date_signed=timestamp_to_datetime(timestamp))
+        if age < 0:
+            raise SignatureExpired(f"Signature age {age} < 0 seconds", payload=value,
+                                   date_signed=timestamp_to_datetime(timestamp))
 
     def validate(self, signed_value: _Key, max_age: Optional[float] = None) -> bool:  # type: ignore[override]
         try:
@@ -335,9 +361,11 @@ class TimedSerializer(Serializer):
 
     def loads(self, s: _Key, max_age: Optional[float] = None, return_timestamp: bool = False,
               salt: Optional[_Key] = None) -> Any:  # type: ignore[override]
-        value, timestamp = self.make_signer(salt).unsign(s, max_age=max_age, return_timestamp=True)
-        obj = self.load_payload(value)
-        return (obj, timestamp) if return_timestamp else obj
+        signer = self.make_signer(salt)
+        if not return_timestamp:
+            return self.load_payload(signer.unsign(s, max_age=max_age))
+        value, timestamp = signer.unsign(s, max_age=max_age, return_timestamp=True)
+        return self.load_payload(value), timestamp
 
 
 class _URLSafeMixin:
@@ -346,8 +374,6 @@ class _URLSafeMixin:
     default_serializer: Any = _CompactJSON()
 
     def dump_payload(self, obj: Any) -> bytes:
-        import zlib
-
         data = super().dump_payload(obj)  # type: ignore[misc]
         compressed = zlib.compress(data)
         is_compressed = len(compressed) < len(data) - 1
@@ -355,8 +381,6 @@ class _URLSafeMixin:
         return b"." + encoded if is_compressed else encoded
 
     def load_payload(self, payload: bytes) -> Any:
-        import zlib
-
         decompress = payload.startswith(b".")
         try:
             data = base64_decode(payload[1:] if decompress else payload)

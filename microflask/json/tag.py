@@ -25,7 +25,11 @@ import sys
 from datetime import datetime
 from typing import Any, Optional
 
+from ..globals import _cv_app
 from ..http import http_date, parse_date
+from . import dumps as json_dumps
+from . import loads as json_loads
+from .provider import DefaultJSONProvider, _default
 
 __all__ = [
     "JSONTag", "TagDict", "PassDict", "TagTuple", "PassList", "TagBytes", "TagMarkup", "TagUUID",
@@ -259,7 +263,7 @@ class TaggedJSONSerializer:
     each non-empty key to its tag, for loading.
     """
 
-    __slots__ = ("tags", "order")
+    __slots__ = ("tags", "order", "_builtin_order", "_decoder")
 
     #: Tag classes registered by ``__init__``, in this order.
     default_tags = [TagDict, PassDict, TagTuple, PassList, TagBytes, TagMarkup, TagUUID, TagDateTime]
@@ -267,8 +271,11 @@ class TaggedJSONSerializer:
     def __init__(self) -> None:
         self.tags: dict[str, JSONTag] = {}
         self.order: list[JSONTag] = []
+        self._builtin_order: list[JSONTag] = []
+        self._decoder: Any = None
         for tag_class in self.default_tags:
             self.register(tag_class)
+        self._builtin_order = self.order[:] if self.default_tags == _BUILTIN_TAGS else []
 
     def register(self, tag_class: type[JSONTag], force: bool = False, index: Optional[int] = None) -> None:
         """Add a tag; ``index`` puts it earlier in the order (a special case of another tag).
@@ -292,6 +299,20 @@ class TaggedJSONSerializer:
 
     def tag(self, value: Any) -> Any:
         """``value`` with every object that needs a tag replaced by its tagged form."""
+        kind = type(value)
+        # NOTE(json.tag): with only the built-in tags registered, no tag can match an exact
+        # str/int/float/bool/None, and an exact list or dict (not one-key-tag-like) just has its
+        # items tagged; answering those directly halves the cost of a typical session.
+        # A ``register`` call (or an edited ``order``) turns this shortcut off.
+        if self.order == self._builtin_order:
+            if kind is str or kind is int or value is None or kind is bool or kind is float:
+                return value
+            if kind is list:
+                return [self.tag(item) for item in value]
+            if kind is tuple:
+                return {TagTuple.key: [self.tag(item) for item in value]}
+            if kind is dict and not (len(value) == 1 and next(iter(value)) in self.tags):
+                return {key: self.tag(item) for key, item in value.items()}
         for tag in self.order:
             if tag.check(value):
                 return tag.tag(value)
@@ -317,10 +338,11 @@ class TaggedJSONSerializer:
 
     def dumps(self, value: Any) -> str:
         """Tag ``value`` and dump it as compact JSON (keys sorted inside an app context)."""
-        from . import dumps
-
         try:
-            return dumps(self.tag(value), separators=(",", ":"))
+            encoder = _find_compact_encoder()
+            if encoder is not None:
+                return encoder.encode(self.tag(value))
+            return json_dumps(self.tag(value), separators=(",", ":"))
         except RecursionError as e:
             raise ValueError("Cannot tag a value that is nested too deeply or contains itself.") from e
 
@@ -330,11 +352,55 @@ class TaggedJSONSerializer:
         Malformed JSON or a malformed tagged value raises ValueError (``json.JSONDecodeError``
         for bad syntax).
         """
-        from . import loads
-
         # NOTE(json.tag): JSON nested deeper than the recursion limit is an input error, not a
         # crash: report it as a ValueError like any other malformed document.
         try:
-            return self._untag_scan(loads(value))
+            if isinstance(value, str) and _uses_default_provider("loads"):
+                # The decoder calls ``untag`` on each object as it is parsed, innermost first:
+                # the same bottom-up walk as ``_untag_scan``, done by the C parser.
+                if self._decoder is None:
+                    import json
+
+                    self._decoder = json.JSONDecoder(object_hook=self.untag)
+                return self._decoder.decode(value)
+            return self._untag_scan(json_loads(value))
         except RecursionError as e:
             raise ValueError("Invalid tagged JSON: nested too deeply.") from e
+
+
+_BUILTIN_TAGS = TaggedJSONSerializer.default_tags[:]
+
+#: Compact JSON encoders by (default, ensure_ascii, sort_keys), see ``_find_compact_encoder``.
+_compact_encoders: dict[tuple[Any, bool, bool], Any] = {}
+
+
+def _uses_default_provider(method: str) -> bool:
+    """True outside an app context, or when the app's provider has DefaultJSONProvider's ``method``."""
+    context = _cv_app.get(None)
+    return context is None or getattr(type(context.app.json), method, None) is getattr(DefaultJSONProvider, method)
+
+
+def _find_compact_encoder() -> Any:
+    """A reusable ``json.JSONEncoder`` that writes what ``json.dumps(obj, separators=(",", ":"))``
+    through the current provider would; None when a custom provider overrides ``dumps``.
+
+    ``json.dumps`` with options builds a new encoder on every call; reusing one saves that.
+    """
+    context = _cv_app.get(None)
+    if context is None:
+        options = (_default, True, False)
+    else:
+        provider = context.app.json
+        if type(provider).dumps is not DefaultJSONProvider.dumps:
+            return None
+        options = (provider.default, bool(provider.ensure_ascii), bool(provider.sort_keys))
+    encoder = _compact_encoders.get(options)
+    if encoder is None:
+        import json
+
+        if len(_compact_encoders) >= 16:
+            _compact_encoders.clear()
+        encoder = _compact_encoders[options] = json.JSONEncoder(
+            separators=(",", ":"), default=options[0], ensure_ascii=options[1], sort_keys=options[2]
+        )
+    return encoder
