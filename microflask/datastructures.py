@@ -165,6 +165,16 @@ def _iter_multi_items(mapping: Any) -> Iterator[tuple[Any, Any]]:
         yield from mapping
 
 
+def _fill_multi(target: dict, mapping: Any) -> None:
+    """Store the pairs of ``mapping`` in ``target`` as key -> list of values."""
+    # NOTE(datastructures): parsers hand over a list of pairs; reading it directly, without the
+    # generator, makes building ``request.args``/``cookies`` about twice as fast.
+    pairs = mapping if type(mapping) is list else _iter_multi_items(mapping)
+    setdefault = dict.setdefault
+    for key, value in pairs:
+        setdefault(target, key, []).append(value)
+
+
 class MultiDict(TypeConversionDict):
     """A dict where each key may hold several values, as form fields and query strings do.
 
@@ -176,8 +186,7 @@ class MultiDict(TypeConversionDict):
     def __init__(self, mapping: Any = None) -> None:
         super().__init__()
         if mapping is not None:
-            for key, value in _iter_multi_items(mapping):
-                self.add(key, value)
+            _fill_multi(self, mapping)
 
     # Storage is key -> list; these methods show the first value, as a plain dict would.
     def __getitem__(self, key: Any) -> Any:
@@ -338,8 +347,7 @@ class ImmutableMultiDict(MultiDict):
     def __init__(self, mapping: Any = None) -> None:
         dict.__init__(self)
         if mapping is not None:
-            for key, value in _iter_multi_items(mapping):
-                MultiDict.add(self, key, value)
+            _fill_multi(self, mapping)
 
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(self.items(multi=True)))
@@ -1414,7 +1422,15 @@ class FileStorage:
         # read, readline, seek, tell, ... come from the stream.
         if name == "stream":
             raise AttributeError(name)
-        return getattr(self.stream, name)
+        try:
+            return getattr(self.stream, name)
+        except AttributeError:
+            # NOTE(datastructures): before 3.11 a SpooledTemporaryFile (the parser's upload
+            # stream) lacks readable(), seekable() and friends; its inner file has them.
+            inner = getattr(self.stream, "_file", None)
+            if inner is None:
+                raise
+            return getattr(inner, name)
 
     def __iter__(self) -> Iterator[bytes]:
         return iter(self.stream)

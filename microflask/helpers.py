@@ -12,7 +12,6 @@ import os
 from functools import update_wrapper
 from typing import Any, Callable, Iterator, Optional
 
-from .exceptions import NotFound
 from .globals import _cv_app, _cv_request, current_app, request, request_ctx, session
 from .scaffold import get_root_path  # noqa: F401 - Flask exports it from helpers
 from .signals import message_flashed
@@ -132,35 +131,53 @@ def get_flashed_messages(with_categories: bool = False, category_filter: Any = (
     return flashes
 
 
-def send_file(path_or_file: Any, mimetype: Optional[str] = None, as_attachment: bool = False,
-              download_name: Optional[str] = None, conditional: bool = True, etag: Any = True,
-              last_modified: Any = None, max_age: Any = None) -> Any:
-    """Send a file's contents; see ``utils.send_file``. Relative paths are from the app root."""
+def send_file(
+    path_or_file: Any,
+    mimetype: Optional[str] = None,
+    as_attachment: bool = False,
+    download_name: Optional[str] = None,
+    conditional: bool = True,
+    etag: Any = True,
+    last_modified: Any = None,
+    max_age: Any = None,
+) -> Any:
+    """Answer the current request with a file; see ``utils.send_file`` for the arguments.
+
+    A relative path is taken from the app's ``root_path``; ``max_age`` defaults to
+    ``app.get_send_file_max_age`` (SEND_FILE_MAX_AGE_DEFAULT, None: ``Cache-Control: no-cache``)
+    and USE_X_SENDFILE leaves sending the file to the front server.
+    """
     from .utils import send_file as _send_file
 
-    app = current_app._get_current_object()
-    if max_age is None:
-        max_age = app.get_send_file_max_age
-    return _send_file(
-        path_or_file, request.environ, mimetype=mimetype, as_attachment=as_attachment,
-        download_name=download_name, conditional=conditional, etag=etag,
-        last_modified=last_modified, max_age=max_age, response_class=app.response_class,
-        _root_path=app.root_path,
-    )
+    return _send_file(path_or_file, request.environ, **_prepare_send_file_kwargs(
+        mimetype=mimetype, as_attachment=as_attachment, download_name=download_name,
+        conditional=conditional, etag=etag, last_modified=last_modified, max_age=max_age,
+    ))
 
 
 def send_from_directory(directory: str | os.PathLike, path: str | os.PathLike, **kwargs: Any) -> Any:
-    """Send ``path`` from inside ``directory``; 404 for anything outside it or missing."""
-    from .security import safe_join
+    """Send ``path`` (untrusted, e.g. from the URL) from inside ``directory``.
 
-    joined = safe_join(os.fspath(directory), os.fspath(path))
-    if joined is None:
-        raise NotFound()
-    if "_root_path" not in kwargs:
-        joined = os.path.join(current_app.root_path, joined)
-    if not os.path.isfile(joined):
-        raise NotFound()
-    return send_file(joined, **kwargs)
+    Anything that could leave the folder (``..``, absolute paths, backslashes, NUL bytes), a
+    missing file and a directory all give 404. A relative ``directory`` is taken from the app's
+    ``root_path``. Other arguments are those of ``send_file``.
+    """
+    from .utils import send_from_directory as _send_from_directory
+
+    return _send_from_directory(directory, path, request.environ, **_prepare_send_file_kwargs(**kwargs))
+
+
+def _prepare_send_file_kwargs(**kwargs: Any) -> dict[str, Any]:
+    """The app's settings for ``utils.send_file``: max_age, X-Sendfile, response class, root."""
+    app = current_app._get_current_object()
+    if kwargs.get("max_age") is None:
+        kwargs["max_age"] = app.get_send_file_max_age
+    kwargs.update(
+        use_x_sendfile=app.config["USE_X_SENDFILE"],
+        response_class=app.response_class,
+        _root_path=app.root_path,
+    )
+    return kwargs
 
 
 def get_template_attribute(template_name: str, attribute: str) -> Any:

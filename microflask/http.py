@@ -189,6 +189,8 @@ def _split_items(pattern: re.Pattern, value: str) -> list[str]:
 
 def parse_list_header(value: Optional[str]) -> list[str]:
     """``a, "b, c", d`` -> ``["a", "b, c", "d"]`` (RFC 9110 section 5.6.1)."""
+    if not value:
+        return []
     return [unquote_header_value(item) for item in _split_items(_COMMA_ITEM_RE, value or "")]
 
 

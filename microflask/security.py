@@ -48,25 +48,39 @@ _Derive = Callable[[bytes, bytes], str]
 
 
 def safe_join(directory: str, *pathnames: str) -> Optional[str]:
-    """``directory`` joined with ``pathnames``, or None if a part is absolute, uses ``..`` to
-    climb out, contains a backslash/alternate separator, or a NUL byte."""
+    """``directory`` joined with ``pathnames``, or None if a part could reach outside it.
+
+    Each part is normalized (``a/./b/../c`` -> ``a/c``) and refused when it is absolute (``/x``,
+    a Windows drive), climbs out with ``..``, or holds a backslash or a NUL byte. The result is not
+    checked against symlinks: a link inside ``directory`` is followed.
+    """
+    # NOTE(security): Werkzeug refuses backslashes only on Windows, where they separate paths. They
+    # are refused everywhere here: a Linux server may sit behind a Windows proxy or serve a folder
+    # shared with Windows, and no URL a browser builds needs a backslash in a file name.
     if not directory:
         directory = "."
     parts = [directory]
     for filename in pathnames:
         if filename != "":
             filename = posixpath.normpath(filename)
-        if (
-            any(sep in filename for sep in _os_alt_seps)
-            or "\x00" in filename
-            or os.path.isabs(filename)
-            or filename.startswith("/")
-            or filename == ".."
-            or filename.startswith("../")
-        ):
+        if _is_unsafe_part(filename):
             return None
         parts.append(filename)
     return posixpath.join(*parts)
+
+
+def _is_unsafe_part(filename: str) -> bool:
+    """True for a normalized path part that is absolute or climbs out, or holds ``\\``/NUL."""
+    return (
+        "\\" in filename
+        or "\x00" in filename
+        or any(sep in filename for sep in _os_alt_seps)
+        or os.path.isabs(filename)
+        or bool(os.path.splitdrive(filename)[0])
+        or filename.startswith("/")
+        or filename == ".."
+        or filename.startswith("../")
+    )
 
 
 def gen_salt(length: int) -> str:

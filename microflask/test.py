@@ -18,7 +18,7 @@ import sys
 from base64 import b64encode
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Iterator, Optional
-from urllib.parse import unquote_to_bytes, urlencode, urljoin, urlsplit
+from urllib.parse import unquote_to_bytes, urlencode, urljoin, urlsplit, urlunsplit
 
 from .datastructures import Headers, MultiDict
 from .http import dump_cookie, dump_options_header, parse_cookie, parse_date
@@ -114,6 +114,11 @@ class EnvironBuilder:
         subdomain: Optional[str] = None,
         url_scheme: Optional[str] = None,
     ) -> None:
+        absolute = urlsplit(path) if "://" in path else None
+        if absolute is not None and absolute.netloc:  # ``client.get("https://example.com/a?b=1")``
+            if base_url is None:
+                base_url = f"{absolute.scheme}://{absolute.netloc}/"
+            path = urlunsplit(("", "", absolute.path, absolute.query, ""))
         path_part, _, path_query = path.partition("?")
         if base_url is None and app is not None:
             base_url = _app_base_url(app, subdomain, url_scheme)

@@ -26,7 +26,7 @@ from .datastructures import (
     MultiDict,
 )
 from .exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
-from .formparser import LimitedStream, parse_form_data
+from .formparser import FormDataParser, LimitedStream, default_stream_factory
 
 #: Characters left unquoted when a decoded path is turned back into a URL (RFC 3986 pchar + "/").
 _PATH_SAFE = "/:@!$&'()*+,;=%"
@@ -120,6 +120,11 @@ class Request:
     max_content_length: Optional[int] = None
     max_form_memory_size: Optional[int] = 500_000
     max_form_parts: Optional[int] = 1_000
+    #: In debug mode (set by the app), a missing ``files`` key that arrived as a form field
+    #: raises ``debughelpers.DebugFilesKeyError``, which explains the missing enctype.
+    debug_form_errors: bool = False
+    #: Parses urlencoded and multipart bodies; ``make_form_data_parser`` configures it.
+    form_data_parser_class: type = FormDataParser
     #: Filled in by the app after URL matching.
     url_rule: Any = None
     view_args: Optional[dict] = None
@@ -210,7 +215,7 @@ class Request:
 
     @cached_property
     def cookies(self) -> ImmutableMultiDict:
-        return self.dict_storage_class(http.parse_cookie(self.environ.get("HTTP_COOKIE")))
+        return http.parse_cookie(self.environ.get("HTTP_COOKIE"), self.dict_storage_class)
 
     @cached_property
     def _parsed_content_type(self) -> tuple[str, dict[str, str]]:
@@ -368,31 +373,45 @@ class Request:
     def data(self) -> bytes:
         return self.get_data(parse_form_data=True)
 
+    def _get_file_stream(self, total_content_length: Optional[int], content_type: Optional[str],
+                         filename: Optional[str] = None,
+                         content_length: Optional[int] = None) -> Any:
+        """Where one uploaded file is written; override to store uploads elsewhere."""
+        return default_stream_factory(total_content_length, content_type, filename, content_length)
+
+    def make_form_data_parser(self) -> FormDataParser:
+        """The parser for this request's body, holding its limits."""
+        return self.form_data_parser_class(
+            self._get_file_stream,
+            self.max_form_memory_size,
+            self.max_content_length,
+            self.parameter_storage_class,
+            max_form_parts=self.max_form_parts,
+        )
+
     def _load_form_data(self) -> None:
         if "form" in self.__dict__:
             return
         if "_cached_data" in self.__dict__:
-            form, files = parse_form_data(
-                LimitedStream.from_bytes(self.__dict__["_cached_data"]),
-                self.mimetype,
-                self.mimetype_params,
-                self.content_length,
-                self._form_limits(),
-            )
+            stream = LimitedStream.from_bytes(self.__dict__["_cached_data"])
         else:
             self._check_content_length()
-            form, files = parse_form_data(
-                self.stream, self.mimetype, self.mimetype_params, self.content_length,
-                self._form_limits(),
-            )
-        self.__dict__["form"] = self.parameter_storage_class(form)
-        self.__dict__["files"] = self.parameter_storage_class(files)
+            stream = self.stream
+        parser = self.make_form_data_parser()
+        try:
+            _, form, files = parser.parse(stream, self.mimetype, self.content_length, self.mimetype_params)
+        except BaseException:
+            # NOTE(formparser): a body that failed to parse reads as an empty form afterwards
+            # (e.g. in the 413 handler) instead of re-reading a half-consumed stream.
+            self.__dict__["form"] = self.__dict__["files"] = self.parameter_storage_class()
+            raise
+        self.__dict__["form"] = form
+        self.__dict__["files"] = files
+        if self.debug_form_errors and not files and self.mimetype != "multipart/form-data":
+            from .debughelpers import attach_enctype_error_multidict
 
-    def _form_limits(self) -> dict[str, Optional[int]]:
-        return {
-            "max_form_memory_size": self.max_form_memory_size,
-            "max_form_parts": self.max_form_parts,
-        }
+            # request.files["photo"] of a form sent without enctype="multipart/form-data" says so
+            attach_enctype_error_multidict(self)
 
     @property
     def form(self) -> ImmutableMultiDict:
@@ -465,7 +484,7 @@ class Request:
         """Close uploaded files of this request."""
         files = self.__dict__.get("files")
         if files:
-            for storage in files.values():
+            for _, storage in files.items(multi=True):
                 storage.close()
 
     def __enter__(self) -> Request:
@@ -492,12 +511,44 @@ def _if_range_matches(environ: dict, etag: Optional[str], last_modified: Optiona
     value = environ.get("HTTP_IF_RANGE")
     if not value:
         return True
+    # NOTE(wrappers): RFC 9110 section 13.1.5 - a date must equal Last-Modified exactly and an ETag
+    # must match strongly (a weak one never does); Werkzeug accepts later dates and weak tags.
     date = http.parse_date(value)
     if date is not None:
         modified = http.parse_date(last_modified)
-        return modified is not None and modified <= date
+        return modified is not None and modified == date
     tag, weak = http.unquote_etag(value)
     return not weak and etag is not None and tag == etag
+
+
+def _select_body_range(body: Any, start: int, stop: int, charset: str) -> Any:
+    """The body cut to bytes ``[start, stop)``: a body with ``select_range`` (a file) seeks there
+    itself; any other iterable is read through, and closing the result closes ``body``."""
+    select_range = getattr(body, "select_range", None)
+    if select_range is not None:
+        select_range(start, stop)
+        return body
+    return ClosingIterator(_cut_chunks(body, start, stop, charset), getattr(body, "close", _do_nothing))
+
+
+def _cut_chunks(body: Iterable[Any], start: int, stop: int, charset: str) -> Iterator[bytes]:
+    """Yield the bytes of ``body``'s chunks from offset ``start`` up to ``stop``."""
+    position = 0
+    for chunk in body:
+        if isinstance(chunk, str):
+            chunk = chunk.encode(charset)
+        end = position + len(chunk)
+        if end > start:
+            piece = chunk[max(0, start - position):stop - position]
+            if piece:
+                yield piece
+        position = end
+        if position >= stop:
+            return
+
+
+def _do_nothing() -> None:
+    return None
 
 
 def _strip_default_port(host: str, scheme: str) -> str:
@@ -823,11 +874,15 @@ class Response:
     def make_conditional(
         self, request_or_environ: Any, accept_ranges: Any = False, complete_length: Optional[int] = None
     ) -> Response:
-        """Answer conditional and range requests for this body (RFC 9110 section 13, 14).
+        """Answer conditional and range requests for this body (RFC 9110 sections 13 and 14).
 
-        304 when If-None-Match / If-Modified-Since say the client's copy is current, 412 when
-        If-Match / If-Unmodified-Since fail, 206 with Content-Range for a satisfiable Range, 416
-        for an unsatisfiable one. Only GET and HEAD are made conditional on freshness.
+        In the order of RFC 9110 section 13.2.2: 412 when If-Match / If-Unmodified-Since fail,
+        304 when If-None-Match / If-Modified-Since say the client's copy is current, then, with
+        ``accept_ranges``, 206 with Content-Range for one satisfiable Range (If-Range allowing)
+        or RequestedRangeNotSatisfiable (416) when no range is satisfiable. An invalid Range or
+        one asking for several ranges is ignored (the full 200). Only GET and HEAD requests and
+        2xx responses are made conditional. ``complete_length`` is the full size of a streamed
+        body, which is then cut to the range as it streams.
         """
         environ = getattr(request_or_environ, "environ", request_or_environ)
         if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
@@ -836,42 +891,48 @@ class Response:
             self.headers["Date"] = http.http_date()
         if accept_ranges:
             self.headers["Accept-Ranges"] = "bytes" if accept_ranges is True else accept_ranges
+        # NOTE(wrappers): RFC 9110 section 13.2.1 - preconditions do not apply to an error page;
+        # Werkzeug would turn a 404 with a matching ETag into a 304.
+        if not 200 <= self._status_code < 300:
+            return self
+        etag, _ = self.get_etag()
+        last_modified = self.headers.get("Last-Modified")
         if not _preconditions_hold(self, environ):
             self.status_code = 412
-        elif not self._apply_range(environ, accept_ranges, complete_length):
-            etag, _ = self.get_etag()
-            modified = http.is_resource_modified(
-                environ, etag, last_modified=self.headers.get("Last-Modified"),
-            )
-            if not modified:
-                self.status_code = 304
+        elif not http.is_resource_modified(environ, etag, last_modified=last_modified):
+            self.status_code = 304
+        elif accept_ranges and self._status_code == 200 and _if_range_matches(environ, etag, last_modified):
+            self._apply_range(environ.get("HTTP_RANGE"), complete_length)
         return self
 
-    def _apply_range(self, environ: dict, accept_ranges: Any, complete_length: Optional[int]) -> bool:
-        """Cut the body to a satisfiable Range (206) or raise 416; False when no range applies."""
+    def _apply_range(self, value: Optional[str], complete_length: Optional[int]) -> None:
+        """Cut the body to the one satisfiable range of ``value`` (206), or raise 416 when no
+        range in it is satisfiable; an absent, invalid or multi-range value changes nothing."""
         from .exceptions import RequestedRangeNotSatisfiable
 
-        if not accept_ranges or self._status_code != 200 or "HTTP_RANGE" not in environ:
-            return False
-        etag, _ = self.get_etag()
-        if not _if_range_matches(environ, etag, self.headers.get("Last-Modified")):
-            return False
-        length = complete_length if complete_length is not None else self.calculate_content_length()
-        parsed = http.parse_range_header(environ.get("HTTP_RANGE"))
-        if length is None:
-            return False
+        parsed = http.parse_range_header(value)
         if parsed is None:
+            return
+        length = complete_length if complete_length is not None else self.calculate_content_length()
+        # NOTE(wrappers): RFC 9110 section 14.2 lets a server ignore a Range header; an invalid one
+        # (Werkzeug: 416), a multi-range one (no multipart/byteranges here; Werkzeug: 416) and one
+        # for an empty body (nothing to cut) get the whole representation, which every client
+        # accepts. A body of unknown length cannot be cut either.
+        if not length:
+            return
+        if not any(start < length for start, _ in parsed.ranges):  # suffix starts are < 0
             raise RequestedRangeNotSatisfiable(length)
         span = parsed.range_for_length(length)
         if span is None:
-            raise RequestedRangeNotSatisfiable(length)
+            return
         start, stop = span
-        if complete_length is None:
+        if self.is_sequence:
             self.set_data(self.get_data()[start:stop])
+        else:
+            self.response = _select_body_range(self.response, start, stop, self.charset)
         self.headers["Content-Range"] = f"bytes {start}-{stop - 1}/{length}"
         self.headers["Content-Length"] = str(stop - start)
         self.status_code = 206
-        return True
 
     # -- Sending ---------------------------------------------------------------------------------
 
@@ -914,6 +975,8 @@ class Response:
         if environ.get("REQUEST_METHOD") == "HEAD" or code < 200 or code in (204, 304):
             return ()
         body = self.response
+        if self.direct_passthrough:
+            return body  # NOTE(wrappers): e.g. wsgi.file_wrapper's object, which the server knows
         if type(body) is list and (len(body) == 1 and type(body[0]) is bytes
                                    or all(type(item) is bytes for item in body)):
             return body  # NOTE(wrappers): set_data's one-bytes list, the common case, goes as is

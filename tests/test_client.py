@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from microflask import Response, g, has_request_context, redirect, request
+from microflask import Flask, Response, g, has_request_context, redirect, request
 from microflask.test import ClientRedirectError
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -461,3 +461,14 @@ def test_response_location_is_the_redirect_target(answer, client):
 def test_response_request_is_the_request_that_was_sent(answer, client):
     sent = client.delete("/away?x=1").request
     assert (sent.method, sent.path, sent.args["x"]) == ("DELETE", "/away", "1")
+
+
+def test_absolute_url_sets_scheme_host_and_path_of_the_request():
+    app = Flask(__name__)
+
+    @app.route("/where")
+    def where():
+        return f"{request.scheme} {request.host} {request.path} {request.args['q']}"
+
+    response = app.test_client().get("https://cdn.example.com/where?q=1")
+    assert response.text == "https cdn.example.com /where 1"

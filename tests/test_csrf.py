@@ -214,7 +214,6 @@ def test_the_form_field_name_is_configurable(app, client):
     assert client.post("/form", data={"csrf_token": token}).status_code == 400
 
 
-@pytest.mark.xfail(strict=True, reason="formparser does not parse multipart/form-data yet")
 def test_a_token_in_a_multipart_form_is_accepted(client):
     import io
 

@@ -313,12 +313,19 @@ def test_nameless_cookie_cannot_shadow_a_host_prefixed_cookie(app):
 
 @pytest.mark.parametrize(
     "content_type",
-    [";;;=", "text/plain; charset", 'multipart/form-data; boundary="', "multipart/form-data",
-     'application/x-www-form-urlencoded; charset="'],
+    [";;;=", "text/plain; charset", 'application/x-www-form-urlencoded; charset="'],
 )
 def test_malformed_content_type_gives_a_readable_form(app, client, content_type):
     serve(app, lambda: len(request.form))
     assert client.post("/", data="a=1", content_type=content_type).status_code == 200
+
+
+@pytest.mark.parametrize("content_type", ['multipart/form-data; boundary="', "multipart/form-data"])
+def test_multipart_body_without_a_usable_boundary_is_400(app, client, content_type):
+    serve(app, lambda: len(request.form))
+    response = client.post("/", data="a=1", content_type=content_type)
+    assert response.status_code == 400
+    assert b"boundary" in response.data
 
 
 def test_invalid_json_is_400_with_the_decoder_message(app, client):
