@@ -7,7 +7,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import devserver  # noqa: E402
 import hello  # noqa: E402
+import multipart  # noqa: E402
 import routing  # noqa: E402
 import sessions  # noqa: E402
 import startup  # noqa: E402
@@ -18,5 +20,7 @@ if __name__ == "__main__":
     hello.main(quick)
     routing.main(quick)
     sessions.main(quick)
+    multipart.main(quick)
+    devserver.main(quick)
     startup.main(quick)
     templates.main(quick)

@@ -69,6 +69,7 @@ class Flask(Scaffold):
     session_interface = SecureCookieSessionInterface()
     aborter_class = Aborter
     test_client_class: Optional[type] = None
+    test_cli_runner_class: Optional[type] = None
     config_class = Config
 
     @property
@@ -416,6 +417,8 @@ class Flask(Scaffold):
         request.max_form_memory_size = config["MAX_FORM_MEMORY_SIZE"]
         request.max_form_parts = config["MAX_FORM_PARTS"]
         request.json_module = self.json
+        if self.debug:
+            request.debug_form_errors = True
 
     def create_url_adapter(self, request: Optional[Request]) -> Optional[MapAdapter]:
         """A URL adapter for a request, or (with SERVER_NAME) for building URLs outside one."""
@@ -803,19 +806,58 @@ class Flask(Scaffold):
             from .testing import FlaskClient as cls  # noqa: N813
         return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)
 
+    def test_cli_runner(self, **kwargs: Any) -> Any:
+        """A runner that invokes the app's CLI commands in-process; see ``testing.FlaskCliRunner``."""
+        cls = self.test_cli_runner_class
+        if cls is None:
+            from .testing import FlaskCliRunner as cls  # noqa: N813
+        return cls(self, **kwargs)
+
+    def reloader_template_folders(self) -> list[str]:
+        """The existing template folders of the app and its blueprints (the reloader watches them)."""
+        folders = [os.path.join(scaffold.root_path, scaffold.template_folder)
+                   for scaffold in (self, *self.iter_blueprints()) if scaffold.template_folder]
+        return [folder for folder in dict.fromkeys(folders) if os.path.isdir(folder)]
+
     def run(self, host: Optional[str] = None, port: Optional[int] = None,
             debug: Optional[bool] = None, load_dotenv: bool = True, **options: Any) -> None:
-        """Serve the app on the development server (not for production)."""
-        from .serving import run_simple
+        """Serve the app on the development server (not for production), as Flask's ``run``.
 
+        Host and port default to SERVER_NAME's, then 127.0.0.1:5000. Debug mode (``debug``, or
+        FLASK_DEBUG once .env/.flaskenv are loaded) turns on the reloader and the debugger unless
+        ``options`` say otherwise; the reloader also watches the template folders. Under the
+        ``flask run`` command (FLASK_RUN_FROM_CLI=true) it does nothing: the command serves.
+        """
+        from .helpers import get_debug_flag, get_load_dotenv
+        from .serving import is_running_from_reloader, run_simple
+
+        if "true" in (os.environ.get("FLASK_RUN_FROM_CLI"), os.environ.get("MICROFLASK_RUN_FROM_CLI")):
+            if not is_running_from_reloader():
+                print(" * Ignoring a call to 'app.run()' that would block the current 'flask' CLI"
+                      " command.\n   Only call 'app.run()' in an 'if __name__ == \"__main__\"' guard.")
+            return
+        if get_load_dotenv(load_dotenv):
+            from . import cli
+
+            cli.load_dotenv()
+            if "FLASK_DEBUG" in os.environ or "MICROFLASK_DEBUG" in os.environ:
+                self.debug = get_debug_flag()
         if debug is not None:
             self.debug = bool(debug)
-        server_name = self.config.get("SERVER_NAME")
-        default_host, _, default_port = (server_name or "").partition(":")
-        host = host or default_host or "127.0.0.1"
-        port = int(port or default_port or 5000)
+        server_host, _, server_port = (self.config.get("SERVER_NAME") or "").partition(":")
+        host = host or server_host or "127.0.0.1"
+        port = int(port) if port or port == 0 else int(server_port or 5000)
+        options.setdefault("use_reloader", self.debug)
+        options.setdefault("use_debugger", self.debug)
         options.setdefault("threaded", True)
-        run_simple(host, port, self, **options)
+        if options["use_reloader"]:
+            options["extra_files"] = [*(options.get("extra_files") or ()), *self.reloader_template_folders()]
+        if not is_running_from_reloader():
+            print(f" * Serving Flask app '{self.name}'\n * Debug mode: {'on' if self.debug else 'off'}")
+        try:
+            run_simple(host, port, self, **options)
+        finally:
+            self._got_first_request = False
 
 
 def _unpack_response_tuple(rv: tuple) -> tuple[Any, Any, Any]:

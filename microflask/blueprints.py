@@ -25,6 +25,8 @@ from .scaffold import Scaffold, _endpoint_from_view_func, setupmethod
 
 F = TypeVar("F", bound=Callable[..., Any])
 DeferredSetupFunction = Callable[["BlueprintSetupState"], Any]
+#: ``cli_group`` when not given: the blueprint's commands form a group named after it.
+_CLI_GROUP_IS_NAME: Any = object()
 
 
 def _check_blueprint_name(name: str) -> None:
@@ -105,7 +107,7 @@ class Blueprint(Scaffold):
         subdomain: Optional[str] = None,
         url_defaults: Optional[dict[str, Any]] = None,
         root_path: Optional[str] = None,
-        cli_group: Optional[str] = None,
+        cli_group: Optional[str] = _CLI_GROUP_IS_NAME,
     ) -> None:
         _check_blueprint_name(name)
         super().__init__(import_name, static_folder, static_url_path, template_folder, root_path)
@@ -200,8 +202,21 @@ class Blueprint(Scaffold):
         self._merge_blueprint_funcs(app, name)
         for deferred in self.deferred_functions:
             deferred(state)
+        self._register_cli_commands(app, name, options)
         for blueprint, blueprint_options in self._blueprints:
             blueprint.register(app, self._nested_options(state, name, blueprint, blueprint_options))
+
+    def _register_cli_commands(self, app: Any, name: str, options: dict[str, Any]) -> None:
+        """Add ``bp.cli``'s commands to ``app.cli``: as a group named ``name`` by default, as a
+        group named ``cli_group`` if given, or among the top-level commands with ``cli_group=None``."""
+        if "cli" not in self.__dict__ or not self.cli.commands:
+            return
+        group_name = options.get("cli_group", self.cli_group)
+        if group_name is None:
+            app.cli.commands.update(self.cli.commands)
+            return
+        self.cli.name = name if group_name is _CLI_GROUP_IS_NAME else group_name
+        app.cli.add_command(self.cli)
 
     def _check_name_is_free(self, app: Any, name: str, self_name: str) -> None:
         """``name`` is the full dotted name, ``self_name`` the last part (they differ if nested)."""

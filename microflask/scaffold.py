@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import defaultdict
-from functools import update_wrapper
+from functools import cached_property, update_wrapper
 from typing import Any, Callable, Optional, TypeVar
 
 from .exceptions import HTTPException, default_exceptions
@@ -88,6 +88,16 @@ class Scaffold:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
+
+    @cached_property
+    def cli(self) -> Any:
+        """The commands of the ``microflask`` command line: ``@app.cli.command()`` (an ``AppGroup``).
+
+        Made on first use, so an app without commands never imports the CLI machinery.
+        """
+        from .cli import AppGroup
+
+        return AppGroup(self.name)
 
     def _check_setup_finished(self, f_name: str) -> None:
         raise NotImplementedError
