@@ -26,6 +26,7 @@ import re
 import time
 import warnings
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any, Iterable, Mapping, Optional, Union
 from urllib.parse import quote, unquote, unquote_to_bytes
 
@@ -626,6 +627,12 @@ def _quote_cookie_value(value: str) -> str:
     return '"' + "".join(_COOKIE_BYTE_ESCAPES[byte] for byte in value.encode("utf-8")) + '"'
 
 
+@lru_cache(maxsize=64)
+def _quote_cookie_path(path: str) -> str:
+    # NOTE(http): an app sets cookies on a handful of paths, so each is percent-encoded once.
+    return quote(path, safe=_COOKIE_PATH_SAFE)
+
+
 def _check_cookie_key(key: str) -> None:
     if not _TOKEN_RE.fullmatch(key):
         raise ValueError(
@@ -706,7 +713,7 @@ def dump_cookie(
         ("Max-Age", max_age),
         ("Secure", secure or partitioned),
         ("HttpOnly", httponly),
-        ("Path", None if path is None else quote(path, safe=_COOKIE_PATH_SAFE)),
+        ("Path", None if path is None else _quote_cookie_path(path)),
         ("SameSite", _dump_samesite(samesite)),
         ("Partitioned", partitioned),
     )

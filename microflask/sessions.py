@@ -110,6 +110,11 @@ class SessionInterface:
         raise NotImplementedError
 
 
+def _mark_modified(session: SecureCookieSession) -> None:
+    session.modified = True
+    session.accessed = True
+
+
 class SecureCookieSession(CallbackDict, SessionMixin):
     """A dict that records reads (``accessed``) and writes (``modified``)."""
 
@@ -117,11 +122,7 @@ class SecureCookieSession(CallbackDict, SessionMixin):
     accessed = False
 
     def __init__(self, initial: Any = None) -> None:
-        def on_update(self: SecureCookieSession) -> None:
-            self.modified = True
-            self.accessed = True
-
-        super().__init__(initial, on_update)
+        super().__init__(initial, _mark_modified)
 
     def __getitem__(self, key: str) -> Any:
         self.accessed = True
@@ -187,12 +188,10 @@ class SecureCookieSessionInterface(SessionInterface):
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return self.session_class()
-        from .signing import BadData
-
         max_age = int(app.permanent_session_lifetime.total_seconds())
         try:
             data = serializer.loads(value, max_age=max_age)
-        except (BadData, ValueError, TypeError) as e:
+        except _bad_cookie_errors() as e:
             app.logger.debug("Ignored an invalid session cookie: %s", e)
             return self.session_class()
         if not isinstance(data, dict):
@@ -214,12 +213,35 @@ class SecureCookieSessionInterface(SessionInterface):
                                 expires=self.get_expiration_time(app, session), **self._cookie_options(app))
             vary = True
         if vary:
-            response.vary.add("Cookie")
+            _add_vary_cookie(response)
 
     def _cookie_options(self, app: Flask) -> dict[str, Any]:
         return dict(domain=self.get_cookie_domain(app), path=self.get_cookie_path(app),
                     secure=self.get_cookie_secure(app), partitioned=self.get_cookie_partitioned(app),
                     samesite=self.get_cookie_samesite(app), httponly=self.get_cookie_httponly(app))
+
+
+_BAD_COOKIE_ERRORS: tuple[type[Exception], ...] = ()
+
+
+def _bad_cookie_errors() -> tuple[type[Exception], ...]:
+    """What loading a forged, expired or garbled cookie may raise (signing is imported lazily)."""
+    global _BAD_COOKIE_ERRORS
+    if not _BAD_COOKIE_ERRORS:
+        from .signing import BadData
+
+        _BAD_COOKIE_ERRORS = (BadData, ValueError, TypeError)
+    return _BAD_COOKIE_ERRORS
+
+
+def _add_vary_cookie(response: Response) -> None:
+    """``response.vary.add("Cookie")``, without parsing a Vary header that is not there yet."""
+    # NOTE(sessions): the common case (no Vary yet) is one header write instead of a HeaderSet
+    # round trip; it is a measurable share of a session request.
+    if "Vary" in response.headers:
+        response.vary.add("Cookie")
+    else:
+        response.headers["Vary"] = "Cookie"
 
 
 #: Default lifetime of a permanent session.

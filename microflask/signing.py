@@ -40,7 +40,11 @@ _URLSAFE_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 
 def base64_encode(value: Union[str, bytes]) -> bytes:
     """URL-safe base64 without ``=`` padding."""
-    return binascii.b2a_base64(want_bytes(value), newline=False).translate(_TO_URLSAFE).rstrip(b"=")
+    return _encode_urlsafe(want_bytes(value))
+
+
+def _encode_urlsafe(data: bytes) -> bytes:
+    return binascii.b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
 
 
 def base64_decode(value: Union[str, bytes]) -> bytes:
@@ -174,17 +178,19 @@ class Signer:
         raise TypeError("Unknown key derivation method")
 
     def get_signature(self, value: _Key, secret_key: Optional[bytes] = None) -> bytes:
-        mac = self._keyed_mac(self.secret_key if secret_key is None else secret_key).copy()
-        mac.update(want_bytes(value))
-        return base64_encode(mac.digest())
+        key = self.secret_keys[-1] if secret_key is None else secret_key
+        mac = (self._macs.get(key) or self._keyed_mac(key)).copy()
+        mac.update(value if type(value) is bytes else want_bytes(value))
+        return _encode_urlsafe(mac.digest())
 
     def _keyed_mac(self, secret_key: bytes) -> Any:
         # NOTE(signing): key derivation and HMAC key setup happen once per key; each signature
         # copies the keyed HMAC state, which is several times cheaper than ``hmac.new``.
-        mac = self._macs.get(secret_key)
-        if mac is None:
-            mac = self._macs[secret_key] = hmac.new(self.derive_key(secret_key), None, self.digest_method)
-        return mac
+        # CPython's ``hmac.HMAC`` keeps the OpenSSL (or HACL*) HMAC object in ``_hmac``; it has
+        # the same copy/update/digest methods, and copying it skips a Python-level wrapper.
+        mac = hmac.new(self.derive_key(secret_key), None, self.digest_method)
+        self._macs[secret_key] = getattr(mac, "_hmac", None) or mac
+        return self._macs[secret_key]
 
     def sign(self, value: _Key) -> bytes:
         value = want_bytes(value)
@@ -221,7 +227,7 @@ class TimestampSigner(Signer):
         return int(time.time())
 
     def sign(self, value: _Key) -> bytes:
-        value = want_bytes(value) + self.sep + base64_encode(int_to_bytes(self.get_timestamp()))
+        value = want_bytes(value) + self.sep + _encode_urlsafe(int_to_bytes(self.get_timestamp()))
         return value + self.sep + self.get_signature(value)
 
     def unsign(self, signed_value: _Key, max_age: Optional[float] = None,

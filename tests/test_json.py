@@ -732,3 +732,24 @@ def test_registration_on_one_serializer_leaves_others_alone():
     TaggedJSONSerializer().register(TagSet)
     with pytest.raises(TypeError, match="set"):
         TaggedJSONSerializer().dumps({1})
+
+
+class TagUpperString(JSONTag):
+    __slots__ = ()
+    key = " up"
+
+    def check(self, value):
+        return isinstance(value, str) and value.isupper()
+
+    def to_json(self, value):
+        return value.lower()
+
+    def to_python(self, value):
+        return value.upper()
+
+
+def test_tag_registered_for_plain_strings_sees_strings_nested_in_dicts_and_lists():
+    serializer = TaggedJSONSerializer()
+    serializer.register(TagUpperString, index=0)
+    assert serializer.dumps({"a": ["OK", "no"]}) == '{"a":[{" up":"ok"},"no"]}'
+    assert serializer.loads(serializer.dumps({"a": ["OK", "no"]})) == {"a": ["OK", "no"]}

@@ -263,7 +263,7 @@ class TaggedJSONSerializer:
     each non-empty key to its tag, for loading.
     """
 
-    __slots__ = ("tags", "order", "_builtin_order", "_decoder")
+    __slots__ = ("tags", "order", "_builtin_only", "_decoder")
 
     #: Tag classes registered by ``__init__``, in this order.
     default_tags = [TagDict, PassDict, TagTuple, PassList, TagBytes, TagMarkup, TagUUID, TagDateTime]
@@ -271,17 +271,18 @@ class TaggedJSONSerializer:
     def __init__(self) -> None:
         self.tags: dict[str, JSONTag] = {}
         self.order: list[JSONTag] = []
-        self._builtin_order: list[JSONTag] = []
+        self._builtin_only = False
         self._decoder: Any = None
         for tag_class in self.default_tags:
             self.register(tag_class)
-        self._builtin_order = self.order[:] if self.default_tags == _BUILTIN_TAGS else []
+        self._builtin_only = self.default_tags == _BUILTIN_TAGS
 
     def register(self, tag_class: type[JSONTag], force: bool = False, index: Optional[int] = None) -> None:
         """Add a tag; ``index`` puts it earlier in the order (a special case of another tag).
 
         Raises KeyError when the key is taken, unless ``force`` replaces the old tag.
         """
+        self._builtin_only = False  # a new tag may claim any value: no shortcuts in ``tag``
         tag = tag_class(self)
         key = tag.key
         if key:
@@ -299,20 +300,21 @@ class TaggedJSONSerializer:
 
     def tag(self, value: Any) -> Any:
         """``value`` with every object that needs a tag replaced by its tagged form."""
-        kind = type(value)
         # NOTE(json.tag): with only the built-in tags registered, no tag can match an exact
-        # str/int/float/bool/None, and an exact list or dict (not one-key-tag-like) just has its
-        # items tagged; answering those directly halves the cost of a typical session.
-        # A ``register`` call (or an edited ``order``) turns this shortcut off.
-        if self.order == self._builtin_order:
-            if kind is str or kind is int or value is None or kind is bool or kind is float:
+        # str/int/float/bool/None, and an exact list, tuple or dict (not one-key-tag-like) only
+        # has its items tagged; answering those here, without a call per plain item, makes a
+        # typical session several times cheaper to tag. ``register`` turns this shortcut off
+        # (so change tags through ``register``, not by editing ``order``).
+        if self._builtin_only:
+            kind = type(value)
+            if kind in _PLAIN_TYPES:
                 return value
-            if kind is list:
-                return [self.tag(item) for item in value]
-            if kind is tuple:
-                return {TagTuple.key: [self.tag(item) for item in value]}
             if kind is dict and not (len(value) == 1 and next(iter(value)) in self.tags):
-                return {key: self.tag(item) for key, item in value.items()}
+                return {key: item if type(item) in _PLAIN_TYPES else self.tag(item) for key, item in value.items()}
+            if kind is list:
+                return [item if type(item) in _PLAIN_TYPES else self.tag(item) for item in value]
+            if kind is tuple:
+                return {TagTuple.key: [item if type(item) in _PLAIN_TYPES else self.tag(item) for item in value]}
         for tag in self.order:
             if tag.check(value):
                 return tag.tag(value)
@@ -369,6 +371,8 @@ class TaggedJSONSerializer:
 
 
 _BUILTIN_TAGS = TaggedJSONSerializer.default_tags[:]
+#: Exact types no built-in tag changes.
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
 
 #: Compact JSON encoders by (default, ensure_ascii, sort_keys), see ``_find_compact_encoder``.
 _compact_encoders: dict[tuple[Any, bool, bool], Any] = {}
