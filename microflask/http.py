@@ -633,6 +633,7 @@ def _quote_cookie_path(path: str) -> str:
     return quote(path, safe=_COOKIE_PATH_SAFE)
 
 
+@lru_cache(maxsize=64)
 def _check_cookie_key(key: str) -> None:
     if not _TOKEN_RE.fullmatch(key):
         raise ValueError(
@@ -707,22 +708,23 @@ def dump_cookie(
         max_age = int(max_age)
     if expires is None and max_age is not None:
         expires = time.time() + max_age
-    settings = (
-        ("Domain", _dump_cookie_domain(domain) if domain else None),
-        ("Expires", None if expires is None else _dump_cookie_expires(expires)),
-        ("Max-Age", max_age),
-        ("Secure", secure or partitioned),
-        ("HttpOnly", httponly),
-        ("Path", None if path is None else _quote_cookie_path(path)),
-        ("SameSite", _dump_samesite(samesite)),
-        ("Partitioned", partitioned),
-    )
     attributes = [f"{key}={_quote_cookie_value(value)}"]
-    for name, setting in settings:
-        if setting is True:
-            attributes.append(name)
-        elif setting is not None and setting is not False:
-            attributes.append(f"{name}={setting}")
+    if domain:
+        attributes.append(f"Domain={_dump_cookie_domain(domain)}")
+    if expires is not None:
+        attributes.append(f"Expires={_dump_cookie_expires(expires)}")
+    if max_age is not None:
+        attributes.append(f"Max-Age={max_age}")
+    if secure or partitioned:
+        attributes.append("Secure")
+    if httponly:
+        attributes.append("HttpOnly")
+    if path is not None:
+        attributes.append(f"Path={_quote_cookie_path(path)}")
+    if samesite is not None:
+        attributes.append(f"SameSite={_dump_samesite(samesite)}")
+    if partitioned:
+        attributes.append("Partitioned")
     header = "; ".join(attributes)
     _warn_if_cookie_too_large(key, header, max_size)
     return header
