@@ -493,3 +493,31 @@ def test_app_without_debug_raises_the_plain_key_error_for_a_missing_file(app):
         with pytest.raises(KeyError) as info:
             request.files["photo"]
     assert not isinstance(info.value, DebugFilesKeyError)
+
+
+def test_explain_template_loading_config_logs_every_loader_asked_by_render_template(caplog, tmp_path):
+    from microflask import Flask, render_template
+
+    (tmp_path / "app_templates").mkdir()
+    (tmp_path / "shop_templates").mkdir()
+    (tmp_path / "shop_templates" / "item.html").write_text("item")
+    app = Flask("explained", root_path=str(tmp_path), template_folder="app_templates")
+    app.register_blueprint(Blueprint("shop", __name__, template_folder=str(tmp_path / "shop_templates")))
+    app.config["EXPLAIN_TEMPLATE_LOADING"] = True
+    with app.app_context(), caplog.at_level(logging.INFO, logger=app.logger.name):
+        assert render_template("item.html") == "item"
+    assert "trying loader of application 'explained'" in caplog.text
+    assert "trying loader of blueprint 'shop'" in caplog.text
+    assert "-> found" in caplog.text
+
+
+def test_explain_template_loading_still_raises_template_not_found(caplog, tmp_path):
+    from microflask import Flask, render_template
+    from microflask.templating import TemplateNotFound
+
+    app = Flask("explained", root_path=str(tmp_path))
+    app.config["EXPLAIN_TEMPLATE_LOADING"] = True
+    with app.app_context(), caplog.at_level(logging.INFO, logger=app.logger.name):
+        with pytest.raises(TemplateNotFound):
+            render_template("missing.html")
+    assert "Error: no loader found the template." in caplog.text

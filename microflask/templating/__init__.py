@@ -89,26 +89,49 @@ class DispatchingJinjaLoader(BaseLoader):
     def __init__(self, app: Any) -> None:
         self.app = app
 
-    def _loaders(self) -> Iterator[Any]:
+    def _loaders(self) -> Iterator[tuple[Any, Any]]:
+        """``(owner, loader)``: the app's loader, then each blueprint's."""
         if self.app.jinja_loader is not None:
-            yield self.app.jinja_loader
+            yield self.app, self.app.jinja_loader
         for blueprint in self.app.iter_blueprints():
             loader = blueprint.jinja_loader
             if loader is not None:
-                yield loader
+                yield blueprint, loader
 
     def get_source(self, environment: Any, template: str) -> Any:
+        if self.app.config["EXPLAIN_TEMPLATE_LOADING"]:
+            return self._get_source_explained(environment, template)
         tried: list[str] = []
-        for loader in self._loaders():
+        for _owner, loader in self._loaders():
             try:
                 return loader.get_source(environment, template)
             except TemplateNotFound as error:
                 tried.extend(place for place in error.tried if place not in tried)
         raise TemplateNotFound(template, tried=tried)
 
+    def _get_source_explained(self, environment: Any, template: str) -> Any:
+        """Ask every loader (EXPLAIN_TEMPLATE_LOADING), log what each found, use the first match."""
+        from ..debughelpers import explain_template_loading_attempts
+
+        attempts: list[tuple[Any, Any, Any]] = []
+        tried: list[str] = []
+        found = None
+        for owner, loader in self._loaders():
+            try:
+                result = loader.get_source(environment, template)
+            except TemplateNotFound as error:
+                result = None
+                tried.extend(place for place in error.tried if place not in tried)
+            attempts.append((loader, owner, result))
+            found = found or result
+        explain_template_loading_attempts(self.app, template, attempts)
+        if found is None:
+            raise TemplateNotFound(template, tried=tried)
+        return found
+
     def list_templates(self) -> list[str]:
         names: set[str] = set()
-        for loader in self._loaders():
+        for _owner, loader in self._loaders():
             names.update(loader.list_templates())
         return sorted(names)
 
