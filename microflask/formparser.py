@@ -379,28 +379,11 @@ def decode_html_escapes(value: str) -> str:
     return value.replace("%22", '"') if "%22" in value else value
 
 
-def _find_empty_parameter(value: Optional[str], key: str) -> Optional[str]:
-    """``""`` when ``value`` has ``key=""``, else None.
-
-    # NOTE(formparser): ``http.parse_options_header`` drops empty parameters, but a browser sends
-    # ``filename=""`` for a file input left empty and Flask apps test ``file.filename == ""``.
-    """
-    import re
-
-    if value and re.search(rf'(?:^|;)\s*{key}\s*=\s*""\s*(?:;|$)', value, re.IGNORECASE):
-        return ""
-    return None
-
-
 def parse_content_disposition(value: Optional[str]) -> tuple[Optional[str], Optional[str]]:
     """``form-data; name="a"; filename="b.txt"`` -> ``("a", "b.txt")``; ``filename*`` wins."""
     _, options = parse_options_header(value)
     name = options.get("name")
-    if name is None:
-        name = _find_empty_parameter(value, "name")
     filename = options.get("filename")
-    if filename is None:
-        filename = _find_empty_parameter(value, "filename")
     if name is not None:
         name = decode_html_escapes(name)
     if filename is not None and "filename*" not in (value or "").lower():

@@ -272,7 +272,11 @@ def parse_options_header(value: Optional[str]) -> tuple[str, dict[str, str]]:
     for item in items[1:]:
         key, text = _parse_parameter(item)
         key = key.lower()
-        if text and _TOKEN_RE.fullmatch(key):
+        # ``b=""`` is an empty value (a browser's ``filename=""`` for an empty file input);
+        # a bare ``b=`` is malformed and dropped, as Werkzeug does.
+        if text == "" and not item.partition("=")[2].strip().startswith('"'):
+            continue
+        if text is not None and _TOKEN_RE.fullmatch(key):
             if key.endswith("*"):
                 extended[key[:-1]] = text
             else:

@@ -720,3 +720,8 @@ def test_dump_cookie_does_not_warn_at_the_size_limit():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(dump_cookie("a", "b" * 4083)) == http.COOKIE_MAX_SIZE
+
+
+def test_options_header_keeps_a_quoted_empty_parameter_and_drops_a_bare_one():
+    assert http.parse_options_header('form-data; name="f"; filename=""') == ("form-data", {"name": "f", "filename": ""})
+    assert http.parse_options_header("text/html; charset=; q=1") == ("text/html", {"q": "1"})
