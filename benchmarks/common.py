@@ -52,9 +52,12 @@ def _write(data: bytes) -> None:
     pass
 
 
-def call_wsgi(app: Callable, path: str = "/") -> bytes:
-    """One full request: fresh environ, call, read the body, close."""
-    result = app(make_environ(path), _start_response)
+def call_wsgi(app: Callable, path: str = "/", cookie: Optional[str] = None) -> bytes:
+    """One full request: fresh environ (with a Cookie header if given), call, read the body, close."""
+    environ = make_environ(path)
+    if cookie is not None:
+        environ["HTTP_COOKIE"] = cookie
+    result = app(environ, _start_response)
     try:
         return b"".join(result)
     finally:

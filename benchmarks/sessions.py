@@ -17,7 +17,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from common import _start_response, available, interleave, make_environ, print_table  # noqa: E402
+from common import available, call_wsgi, interleave, make_environ, print_table  # noqa: E402
 
 SECRET_KEY = "benchmark-secret"
 
@@ -63,19 +63,7 @@ def first_cookie(app) -> str:
 def make_call(app):
     """One timed request: fresh environ carrying the first response's cookie."""
     cookie = first_cookie(app)
-
-    def call() -> bytes:
-        environ = make_environ("/")
-        environ["HTTP_COOKIE"] = cookie
-        result = app(environ, _start_response)
-        try:
-            return b"".join(result)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
-
-    return call
+    return lambda: call_wsgi(app, "/", cookie)
 
 
 def main(quick: bool = False) -> dict:

@@ -777,10 +777,13 @@ class HeaderSet:
         self.on_update = on_update
 
     def add(self, header: str) -> None:
-        if header.lower() not in (item.lower() for item in self._headers):
-            self._headers.append(header)
-            if self.on_update is not None:
-                self.on_update(self)
+        lower = header.lower()
+        for item in self._headers:
+            if item.lower() == lower:
+                return
+        self._headers.append(header)
+        if self.on_update is not None:
+            self.on_update(self)
 
     def update(self, headers: Iterable[str]) -> None:
         for header in headers:

@@ -221,7 +221,7 @@ class SecureCookieSessionInterface(SessionInterface):
                                 expires=self.get_expiration_time(app, session), **self._cookie_options(app))
             vary = True
         if vary:
-            _add_vary_cookie(response)
+            response.vary.add("Cookie")
 
     def _cookie_options(self, app: Flask) -> dict[str, Any]:
         return dict(domain=self.get_cookie_domain(app), path=self.get_cookie_path(app),
@@ -240,16 +240,6 @@ def _bad_cookie_errors() -> tuple[type[Exception], ...]:
 
         _BAD_COOKIE_ERRORS = (BadData, ValueError, TypeError)
     return _BAD_COOKIE_ERRORS
-
-
-def _add_vary_cookie(response: Response) -> None:
-    """``response.vary.add("Cookie")``, without parsing a Vary header that is not there yet."""
-    # NOTE(sessions): the common case (no Vary yet) is one header write instead of a HeaderSet
-    # round trip; it is a measurable share of a session request.
-    if "Vary" in response.headers:
-        response.vary.add("Cookie")
-    else:
-        response.headers["Vary"] = "Cookie"
 
 
 #: Default lifetime of a permanent session.

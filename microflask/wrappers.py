@@ -587,11 +587,12 @@ def _header_set_property(name: str, doc: str) -> property:
     def getter(self: Response) -> HeaderSet:
         def write_back(header_set: HeaderSet) -> None:
             if header_set:
-                self.headers[name] = header_set.to_header()
+                self.headers.set(name, header_set.to_header())
             else:
                 self.headers.pop(name, None)
 
-        return HeaderSet(http.parse_set_header(self.headers.get(name)), on_update=write_back)
+        value = self.headers.get(name)
+        return HeaderSet(http.parse_set_header(value) if value else None, on_update=write_back)
 
     def setter(self: Response, value: Any) -> None:
         if not value:

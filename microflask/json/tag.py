@@ -271,7 +271,6 @@ class TaggedJSONSerializer:
     def __init__(self) -> None:
         self.tags: dict[str, JSONTag] = {}
         self.order: list[JSONTag] = []
-        self._builtin_only = False
         self._decoder: Any = None
         for tag_class in self.default_tags:
             self.register(tag_class)

@@ -350,13 +350,17 @@ class CodeGenerator:
         self.write_yield_from(f"{function}({iterable}, 0)", frame)
 
     def write_yield_from(self, code: str, frame: Frame) -> None:
+        self.write_guarded(f"yield from {code}", frame)
+
+    def write_guarded(self, statement: str, frame: Frame) -> None:
+        """``statement`` (a yield); at the top level of a child template, only without a parent."""
         if self.guard_output and frame.function_frame().toplevel:
             self.write("if parent_template is None:")
             self.indent()
-            self.write(f"yield from {code}")
+            self.write(statement)
             self.outdent()
         else:
-            self.write(f"yield from {code}")
+            self.write(statement)
 
     def assign_target(self, target: Any, frame: Frame) -> str:
         if isinstance(target, nodes.Name):
@@ -373,25 +377,22 @@ class CodeGenerator:
                 self.write(f"context.exported_vars.add({name!r})")
 
     def visit_Set(self, node: Any, frame: Frame) -> None:
-        value = self.expression(node.value, frame)
-        if isinstance(node.target, nodes.NSRef):
-            self.write(f"set_namespace_attribute({self.reference(frame, node.target.name)}, "
-                       f"{node.target.attr!r}, {value})")
-            return
-        self.write(f"{self.assign_target(node.target, frame)} = {value}")
-        for name in _target_names(node.target):
-            self.export(name, self.reference(frame, name), frame)
+        self.write_set(node.target, self.expression(node.value, frame), frame)
 
     def visit_SetBlock(self, node: Any, frame: Frame) -> None:
         value = self.capture(node.body, frame)
         if node.filter is not None:
             value = self.filter_call(node.filter, value, frame)
-        if isinstance(node.target, nodes.NSRef):
-            self.write(f"set_namespace_attribute({self.reference(frame, node.target.name)}, "
-                       f"{node.target.attr!r}, {value})")
+        self.write_set(node.target, value, frame)
+
+    def write_set(self, target: Any, value: str, frame: Frame) -> None:
+        """``{% set %}``: a namespace attribute, or names (exported at the top level)."""
+        if isinstance(target, nodes.NSRef):
+            self.write(f"set_namespace_attribute({self.reference(frame, target.name)}, "
+                       f"{target.attr!r}, {value})")
             return
-        self.write(f"{self.assign_target(node.target, frame)} = {value}")
-        for name in _target_names(node.target):
+        self.write(f"{self.assign_target(target, frame)} = {value}")
+        for name in _target_names(target):
             self.export(name, self.reference(frame, name), frame)
 
     def capture(self, body: list[Any], frame: Frame) -> str:
@@ -412,13 +413,7 @@ class CodeGenerator:
         self.write_output_code(("to_html" if self.autoescape else "to_text") + f"({value})", frame)
 
     def write_output_code(self, code: str, frame: Frame) -> None:
-        if self.guard_output and frame.function_frame().toplevel:
-            self.write("if parent_template is None:")
-            self.indent()
-            self.write(f"yield {code}")
-            self.outdent()
-        else:
-            self.write(f"yield {code}")
+        self.write_guarded(f"yield {code}", frame)
 
     def visit_With(self, node: Any, frame: Frame) -> None:
         inner = Frame(frame, frame.depth + 1)
