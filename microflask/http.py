@@ -730,5 +730,6 @@ def dump_cookie(
     if partitioned:
         attributes.append("Partitioned")
     header = "; ".join(attributes)
-    _warn_if_cookie_too_large(key, header, max_size)
+    if max_size and len(header) * 4 > max_size:  # a UTF-8 character takes at most 4 bytes
+        _warn_if_cookie_too_large(key, header, max_size)
     return header

@@ -172,17 +172,9 @@ class SecureCookieSessionInterface(SessionInterface):
             from .json.tag import TaggedJSONSerializer
 
             type(self).serializer = TaggedJSONSerializer()
-        digest_method = self.digest_method
-        if digest_method is _sha1:
-            # NOTE(sessions): ``_sha1`` only defers importing hashlib until a session is used.
-            # ``hmac`` runs OpenSSL's HMAC for hashlib's own constructors but falls back to a
-            # pure-Python HMAC for any other callable, several times slower per signature.
-            import hashlib
-
-            digest_method = hashlib.sha1
         serializer = URLSafeTimedSerializer(keys, salt=self.salt, serializer=self.serializer,
                                             signer_kwargs={"key_derivation": self.key_derivation,
-                                                           "digest_method": digest_method})
+                                                           "digest_method": self.digest_method})
         cache = self.__dict__.setdefault("_serializers", {})
         if len(cache) >= 8:
             cache.clear()

@@ -833,13 +833,10 @@ class Response:
         partitioned: bool = False,
     ) -> None:
         """Add a ``Set-Cookie`` header (RFC 6265); see ``http.dump_cookie`` for the options."""
-        self.headers.add(
-            "Set-Cookie",
-            http.dump_cookie(
-                key, value, max_age=max_age, expires=expires, path=path, domain=domain,
-                secure=secure, httponly=httponly, samesite=samesite, partitioned=partitioned,
-            ),
-        )
+        header = http.dump_cookie(key, value, max_age=max_age, expires=expires, path=path, domain=domain,
+                                  secure=secure, httponly=httponly, samesite=samesite, partitioned=partitioned)
+        # dump_cookie quotes or refuses every character a header may not hold: no second check.
+        self.headers._list.append(("Set-Cookie", header))
 
     def delete_cookie(
         self,

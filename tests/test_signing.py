@@ -8,6 +8,7 @@ expect byte-identical output, and expect the stored itsdangerous strings to load
 from __future__ import annotations
 
 import hashlib
+import hmac
 import zlib
 from datetime import datetime, timezone
 
@@ -105,6 +106,23 @@ def test_signer_verifies_with_hmac_compare_digest(monkeypatch):
     assert calls and calls[0][0] == b"forged"
 
 
+@pytest.mark.parametrize("digest", [hashlib.sha1, hashlib.sha256, hashlib.sha512, hashlib.md5, hashlib.blake2b])
+@pytest.mark.parametrize("key_length", [1, 64, 65, 200])
+def test_signature_is_the_hmac_of_the_derived_key(digest, key_length):
+    signer = Signer(b"k" * key_length, salt="s", key_derivation="none", digest_method=digest)
+    expected = base64_encode(hmac.new(b"k" * key_length, b"message", digest).digest())
+    assert signer.get_signature(b"message") == expected
+
+
+def test_a_digest_method_that_wraps_hashlib_signs_like_hashlib():
+    def lazy_sha1(data=b""):
+        return hashlib.sha1(data)
+
+    wrapped = Signer("secret", salt="s", key_derivation="hmac", digest_method=lazy_sha1)
+    plain = Signer("secret", salt="s", key_derivation="hmac", digest_method=hashlib.sha1)
+    assert wrapped.sign(b"value") == plain.sign(b"value")
+
+
 @pytest.mark.parametrize("derivation", ["concat", "django-concat", "hmac", "none"])
 def test_each_key_derivation_round_trips(derivation):
     signer = Signer("secret", salt="s", key_derivation=derivation)
@@ -156,6 +174,15 @@ def test_timestamp_signer_returns_the_value_and_the_signing_time(clock):
     value, signed_at = signer.unsign(signer.sign("v"), return_timestamp=True)
     assert value == b"v"
     assert signed_at == datetime.fromtimestamp(FIXED_TIME, timezone.utc)
+
+
+def test_one_timestamp_signer_stamps_each_value_with_the_time_it_was_signed(clock):
+    signer = TimestampSigner("secret")
+    first = signer.sign("v")
+    clock(FIXED_TIME + 90)
+    second = signer.sign("v")
+    assert signer.unsign(first, return_timestamp=True)[1] == datetime.fromtimestamp(FIXED_TIME, timezone.utc)
+    assert signer.unsign(second, return_timestamp=True)[1] == datetime.fromtimestamp(FIXED_TIME + 90, timezone.utc)
 
 
 def test_timestamp_signer_accepts_a_value_within_max_age(clock):
