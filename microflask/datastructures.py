@@ -560,13 +560,17 @@ class Headers:
 
     def add(self, key: str, value: Any, **options: Any) -> None:
         """Append a header; ``options`` become parameters (``filename="a.txt"``)."""
-        self._list.append((_header_text(key, "names"), _header_text(_with_options(value, options), "values")))
+        if options:
+            value = _with_options(value, options)
+        self._list.append((_header_text(key, "names"), _header_text(value, "values")))
 
     add_header = add
 
     def set(self, key: str, value: Any, **options: Any) -> None:
         """Replace every ``key`` header by one, kept at the position of the first."""
-        self._replace(_header_text(key, "names"), _header_text(_with_options(value, options), "values"))
+        if options:
+            value = _with_options(value, options)
+        self._replace(_header_text(key, "names"), _header_text(value, "values"))
 
     @classmethod
     def _from_checked(cls, pairs: list[tuple[str, str]]) -> Headers:
@@ -579,17 +583,14 @@ class Headers:
         """``set`` without the CR/LF check, for names and values microflask made itself."""
         lower = key.lower()
         headers = self._list
-        position = None
         for index, (name, _) in enumerate(headers):
             if name.lower() == lower:
-                if position is not None:  # a duplicate: drop it and every later one, then stop
-                    headers[index:] = [item for item in headers[index:] if item[0].lower() != lower]
-                    break
-                position = index
-        if position is None:
-            headers.append((key, value))
-        else:
-            headers[position] = (key, value)
+                headers[index] = (key, value)
+                later = headers[index + 1:]
+                if later:  # drop any duplicates after the first
+                    headers[index + 1:] = [item for item in later if item[0].lower() != lower]
+                return
+        headers.append((key, value))
 
     def __setitem__(self, key: Any, value: Any) -> None:
         if isinstance(key, str):

@@ -24,6 +24,7 @@ from .datastructures import (
     ImmutableList,
     ImmutableMultiDict,
     MultiDict,
+    _header_text,
 )
 from .exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 from .formparser import FormDataParser, LimitedStream, default_stream_factory
@@ -586,8 +587,9 @@ def _header_set_property(name: str, doc: str) -> property:
 
     def getter(self: Response) -> HeaderSet:
         def write_back(header_set: HeaderSet) -> None:
-            if header_set:
-                self.headers.set(name, header_set.to_header())
+            value = header_set.to_header()
+            if value:  # tokens come from the app: check them like any header value
+                self.headers._replace(name, _header_text(value, "values"))
             else:
                 self.headers.pop(name, None)
 

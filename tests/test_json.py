@@ -479,6 +479,14 @@ def test_tagged_dumps_of_a_value_containing_itself_is_a_value_error():
         TaggedJSONSerializer().dumps(loop)
 
 
+def test_tagged_dumps_is_a_value_error_when_the_providers_default_returns_a_loop(app):
+    loop = []
+    loop.append(loop)
+    app.json.default = lambda value: loop
+    with app.app_context(), pytest.raises(ValueError, match="nested too deeply or contains itself"):
+        TaggedJSONSerializer().dumps({"x": Opaque()})
+
+
 # -- TaggedJSONSerializer: round trips ----------------------------------------------------------
 
 ROUND_TRIPS = [

@@ -387,7 +387,9 @@ def _find_compact_encoder() -> Any:
     """A reusable ``json.JSONEncoder`` that writes what ``json.dumps(obj, separators=(",", ":"))``
     through the current provider would; None when a custom provider overrides ``dumps``.
 
-    ``json.dumps`` with options builds a new encoder on every call; reusing one saves that.
+    ``json.dumps`` with options builds a new encoder on every call; reusing one saves that. It
+    skips the circular-reference bookkeeping: it only encodes what ``tag`` built, and ``tag``
+    has already failed (RecursionError) on a value that contains itself.
     """
     context = _cv_app.get(None)
     if context is None:
@@ -404,6 +406,7 @@ def _find_compact_encoder() -> Any:
         if len(_compact_encoders) >= 16:
             _compact_encoders.clear()
         encoder = _compact_encoders[options] = json.JSONEncoder(
-            separators=(",", ":"), default=options[0], ensure_ascii=options[1], sort_keys=options[2]
+            separators=(",", ":"), default=options[0], ensure_ascii=options[1], sort_keys=options[2],
+            check_circular=False,
         )
     return encoder
