@@ -134,6 +134,7 @@ class SecureCookieSession(CallbackDict, SessionMixin):
 
 
 def _sha1(data: bytes = b"") -> Any:
+    """``hashlib.sha1``, imported when a session is first signed rather than with microflask."""
     import hashlib
 
     return hashlib.sha1(data)

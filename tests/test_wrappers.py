@@ -660,6 +660,13 @@ def test_vary_is_a_live_header_set(app, client):
     assert client.get("/").headers["Vary"] == "Cookie, Accept-Encoding"
 
 
+def test_a_vary_token_holding_a_newline_is_refused():
+    response = Response("x")
+    with pytest.raises(ValueError, match="CR, LF or NUL"):
+        response.vary.add("Cookie\r\nSet-Cookie: admin=1")
+    assert "Set-Cookie" not in response.headers
+
+
 def test_allow_can_be_assigned_and_cleared():
     response = Response("x")
     response.allow = ["GET", "POST"]
