@@ -304,16 +304,22 @@ class TaggedJSONSerializer:
         # has its items tagged; answering those here, without a call per plain item, makes a
         # typical session several times cheaper to tag. ``register`` turns this shortcut off
         # (so change tags through ``register``, not by editing ``order``).
+        # Plain loops, not comprehensions: before Python 3.12 each comprehension is a function
+        # call, which costs more than tagging the two or three items of a typical container.
         if self._builtin_only:
             kind = type(value)
             if kind in _PLAIN_TYPES:
                 return value
             if kind is dict and not (len(value) == 1 and next(iter(value)) in self.tags):
-                return {key: item if type(item) in _PLAIN_TYPES else self.tag(item) for key, item in value.items()}
-            if kind is list:
-                return [item if type(item) in _PLAIN_TYPES else self.tag(item) for item in value]
-            if kind is tuple:
-                return {TagTuple.key: [item if type(item) in _PLAIN_TYPES else self.tag(item) for item in value]}
+                tagged = {}
+                for key, item in value.items():
+                    tagged[key] = item if type(item) in _PLAIN_TYPES else self.tag(item)
+                return tagged
+            if kind is list or kind is tuple:
+                items = []
+                for item in value:
+                    items.append(item if type(item) in _PLAIN_TYPES else self.tag(item))
+                return {TagTuple.key: items} if kind is tuple else items
         for tag in self.order:
             if tag.check(value):
                 return tag.tag(value)
