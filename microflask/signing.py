@@ -200,7 +200,7 @@ class Signer:
         # hashed once per key; a signature then copies two plain hash states, cheaper than
         # ``hmac.new`` or an HMAC copy, and C-speed for any hashlib-style ``digest_method``.
         key = self.derive_key(secret_key)
-        block_size = self.digest_method().block_size
+        block_size = getattr(self.digest_method(), "block_size", 64)  # 64, as hmac assumes
         if len(key) > block_size:
             key = self.digest_method(key).digest()
         key = key.ljust(block_size, b"\0")
@@ -247,9 +247,10 @@ class TimestampSigner(Signer):
 
     def sign(self, value: _Key) -> bytes:
         timestamp = self.get_timestamp()
-        if timestamp != self._stamp[0]:  # the encoded timestamp changes once a second
-            self._stamp = (timestamp, _encode_urlsafe(int_to_bytes(timestamp)))
-        value = want_bytes(value) + self.sep + self._stamp[1]
+        stamp = self._stamp  # read once: another thread may replace it meanwhile
+        if timestamp != stamp[0]:  # the encoded timestamp changes once a second
+            stamp = self._stamp = (timestamp, _encode_urlsafe(int_to_bytes(timestamp)))
+        value = want_bytes(value) + self.sep + stamp[1]
         return value + self.sep + self.get_signature(value)
 
     def unsign(self, signed_value: _Key, max_age: Optional[float] = None,
