@@ -427,24 +427,24 @@ class _UnprocessedParamType(ParamType):
     name = "text"
 
 
-class IntParamType(ParamType):
+class _NumberParamType(ParamType):
+    number: Callable[[Any], Any]
+
+    def convert(self, value: Any, param: Optional[Parameter], ctx: Optional[Context]) -> Any:
+        try:
+            return self.number(value)
+        except (TypeError, ValueError):
+            return self.fail(f"{value!r} is not a valid {self.name}.", param, ctx)
+
+
+class IntParamType(_NumberParamType):
     name = "integer"
-
-    def convert(self, value: Any, param: Optional[Parameter], ctx: Optional[Context]) -> Any:
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            return self.fail(f"{value!r} is not a valid integer.", param, ctx)
+    number = staticmethod(int)
 
 
-class FloatParamType(ParamType):
+class FloatParamType(_NumberParamType):
     name = "float"
-
-    def convert(self, value: Any, param: Optional[Parameter], ctx: Optional[Context]) -> Any:
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            return self.fail(f"{value!r} is not a valid float.", param, ctx)
+    number = staticmethod(float)
 
 
 class BoolParamType(ParamType):

@@ -24,10 +24,9 @@ from .datastructures import (
     ImmutableList,
     ImmutableMultiDict,
     MultiDict,
-    _header_text,
 )
 from .exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
-from .formparser import FormDataParser, LimitedStream, default_stream_factory
+from .formparser import FormDataParser, LimitedStream, default_stream_factory, get_content_length
 
 #: Characters left unquoted when a decoded path is turned back into a URL (RFC 3986 pchar + "/").
 _PATH_SAFE = "/:@!$&'()*+,;=%"
@@ -236,9 +235,7 @@ class Request:
 
     @cached_property
     def content_length(self) -> Optional[int]:
-        if self.environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
-            return None
-        return http.parse_content_length(self.environ.get("CONTENT_LENGTH"))
+        return get_content_length(self.environ)
 
     @property
     def remote_addr(self) -> Optional[str]:
@@ -588,8 +585,8 @@ def _header_set_property(name: str, doc: str) -> property:
     def getter(self: Response) -> HeaderSet:
         def write_back(header_set: HeaderSet) -> None:
             value = header_set.to_header()
-            if value:  # tokens come from the app: check them like any header value
-                self.headers._replace(name, _header_text(value, "values"))
+            if value:
+                self.headers.set(name, value)
             else:
                 self.headers.pop(name, None)
 

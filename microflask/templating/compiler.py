@@ -599,21 +599,23 @@ class CodeGenerator:
         """A filter chain applied to the code ``value`` (the innermost filter first)."""
         if node.node is not None:
             value = self.filter_call(node.node, value, frame)
-        ident = self._helper(self.filters, self.environment.filters, "filter", node.name, node.lineno)
-        first = self._pass_argument(self.environment.filters.get(node.name))
-        return f"{ident}({', '.join(first + [value] + self._arguments(node, frame))})"
+        return self._call_registered(self.filters, self.environment.filters, "filter", node, frame, value)
 
     def expr_Filter(self, node: Any, frame: Frame) -> str:
-        ident = self._helper(self.filters, self.environment.filters, "filter", node.name, node.lineno)
-        first = self._pass_argument(self.environment.filters.get(node.name))
-        value = self.expression(node.node, frame)
-        return f"{ident}({', '.join(first + [value] + self._arguments(node, frame))})"
+        return self._call_registered(self.filters, self.environment.filters, "filter", node, frame)
 
     def expr_Test(self, node: Any, frame: Frame) -> str:
-        ident = self._helper(self.tests, self.environment.tests, "test", node.name, node.lineno)
-        first = self._pass_argument(self.environment.tests.get(node.name))
-        value = self.expression(node.node, frame)
-        return f"bool({ident}({', '.join(first + [value] + self._arguments(node, frame))}))"
+        return f"bool({self._call_registered(self.tests, self.environment.tests, 'test', node, frame)})"
+
+    def _call_registered(self, table: dict[str, str], registry: dict[str, Any], kind: str, node: Any,
+                         frame: Frame, value: Optional[str] = None) -> str:
+        """The call of filter or test ``node.name`` on ``value`` (the code of ``node.node`` if None),
+        then the node's arguments."""
+        ident = self._helper(table, registry, kind, node.name, node.lineno)
+        first = self._pass_argument(registry.get(node.name))
+        if value is None:
+            value = self.expression(node.node, frame)
+        return f"{ident}({', '.join(first + [value] + self._arguments(node, frame))})"
 
     def expr_BinOp(self, node: Any, frame: Frame) -> str:
         return f"({self.expression(node.left, frame)} {_BINARY[node.op]} {self.expression(node.right, frame)})"
