@@ -214,12 +214,20 @@ class SecureCookieSessionInterface(SessionInterface):
                                 expires=self.get_expiration_time(app, session), **self._cookie_options(app))
             vary = True
         if vary:
-            response.vary.add("Cookie")
+            _vary_on_cookie(response)
 
     def _cookie_options(self, app: Flask) -> dict[str, Any]:
         return dict(domain=self.get_cookie_domain(app), path=self.get_cookie_path(app),
                     secure=self.get_cookie_secure(app), partitioned=self.get_cookie_partitioned(app),
                     samesite=self.get_cookie_samesite(app), httponly=self.get_cookie_httponly(app))
+
+
+def _vary_on_cookie(response: Response) -> None:
+    """``response.vary.add("Cookie")``, without parsing and rewriting a Vary header there is not."""
+    if "Vary" in response.headers:
+        response.vary.add("Cookie")
+    else:
+        response.headers.add("Vary", "Cookie")
 
 
 _BAD_COOKIE_ERRORS: tuple[type[Exception], ...] = ()

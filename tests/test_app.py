@@ -793,6 +793,21 @@ def test_app_context_provides_current_app_and_g(app):
     assert not has_app_context()
 
 
+def test_context_proxies_forward_item_operators(app):
+    with app.test_request_context():
+        g.setdefault("items", {})
+        g.items["x"] = 1
+        app.secret_key = "k"
+        session["a"] = 1
+        assert session["a"] == 1 and "a" in session and "b" not in session
+        del session["a"]
+        assert "a" not in session and session.modified
+        with pytest.raises(KeyError):
+            session["missing"]
+        with pytest.raises(KeyError):
+            del session["missing"]
+
+
 def test_g_is_per_app_context(app):
     with app.app_context():
         g.x = 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
 import uuid
 from collections import namedtuple
 from datetime import date, datetime, timedelta, timezone
@@ -553,6 +554,37 @@ def test_tagged_markup_round_trips_through_the_serializer_again():
     serializer = TaggedJSONSerializer()
     once = serializer.loads(serializer.dumps(Bold()))
     assert serializer.dumps(once) == '{" m":"<b>bold</b>"}'
+
+
+def test_tagged_loads_accepts_surrounding_whitespace_as_json_does():
+    assert TaggedJSONSerializer().loads(' \n{" t": [1, 2]}\t ') == (1, 2)
+
+
+@pytest.mark.parametrize("text", ['{"a":1} x', '{"a":1}{}', "", "   ", '{"a":', "[1,]"])
+def test_tagged_loads_of_malformed_json_is_a_value_error(text):
+    with pytest.raises(ValueError):
+        TaggedJSONSerializer().loads(text)
+
+
+@pytest.mark.parametrize("ensure_ascii", [True, False])
+@pytest.mark.parametrize("sort_keys", [True, False])
+def test_tagged_dumps_writes_what_json_dumps_writes(app, ensure_ascii, sort_keys):
+    value = {"z": [1, -2.5, 1e300, float("inf"), None, True], "é": "ünï\u2028\n\"", "a": {"b": []}}
+    app.json.ensure_ascii, app.json.sort_keys = ensure_ascii, sort_keys
+    expected = json.dumps(value, separators=(",", ":"), ensure_ascii=ensure_ascii, sort_keys=sort_keys)
+    with app.app_context():
+        assert TaggedJSONSerializer().dumps(value) == expected
+
+
+def test_tagged_dumps_works_without_the_c_json_encoder(app, monkeypatch):
+    import json.encoder
+
+    import microflask.json.tag as tag_module
+
+    monkeypatch.setattr(json.encoder, "c_make_encoder", None)
+    monkeypatch.setattr(tag_module, "_compact_encoders", {})
+    with app.app_context():
+        assert TaggedJSONSerializer().dumps({"b": (1,), "a": "é"}) == '{"a":"\\u00e9","b":{" t":[1]}}'
 
 
 def test_tagged_loads_keeps_an_unknown_tag_as_a_dict():

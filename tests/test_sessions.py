@@ -227,6 +227,21 @@ def test_vary_cookie_is_set_when_the_session_was_written(client):
     assert client.get("/set/a/1").headers["Vary"] == "Cookie"
 
 
+def test_vary_cookie_joins_a_vary_header_the_view_set(app, client):
+    @app.route("/negotiated")
+    def negotiated():
+        session["a"] = 1
+        return "ok", {"Vary": "Accept-Encoding"}
+
+    @app.route("/already")
+    def already():
+        session.get("a")
+        return "ok", {"Vary": "cookie"}
+
+    assert client.get("/negotiated").headers.getlist("Vary") == ["Accept-Encoding, Cookie"]
+    assert client.get("/already").headers.getlist("Vary") == ["cookie"]
+
+
 # -- Cookie options --------------------------------------------------------------------------
 
 

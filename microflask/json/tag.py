@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ..globals import _cv_app
 from ..http import http_date, parse_date
@@ -346,9 +346,9 @@ class TaggedJSONSerializer:
     def dumps(self, value: Any) -> str:
         """Tag ``value`` and dump it as compact JSON (keys sorted inside an app context)."""
         try:
-            encoder = _find_compact_encoder()
-            if encoder is not None:
-                return encoder.encode(self.tag(value))
+            encode = _find_compact_encoder()
+            if encode is not None:
+                return encode(self.tag(value))
             return json_dumps(self.tag(value), separators=(",", ":"))
         except RecursionError as e:
             raise ValueError("Cannot tag a value that is nested too deeply or contains itself.") from e
@@ -365,11 +365,22 @@ class TaggedJSONSerializer:
             if isinstance(value, str) and _uses_default_provider("loads"):
                 # The decoder calls ``untag`` on each object as it is parsed, innermost first:
                 # the same bottom-up walk as ``_untag_scan``, done by the C parser.
-                if self._decoder is None:
+                decoder = self._decoder
+                if decoder is None:
                     import json
 
-                    self._decoder = json.JSONDecoder(object_hook=self.untag)
-                return self._decoder.decode(value)
+                    decoder = self._decoder = json.JSONDecoder(object_hook=self.untag)
+                # NOTE(json.tag): ``scan_once`` is the decoder's C scanner; ``decode`` wraps it in
+                # two Python calls and two whitespace regexes that compact JSON does not need.
+                # Only an exact document is taken from it: leading or trailing text, and every
+                # error, go through ``decode``, which gives them their usual treatment.
+                try:
+                    data, end = decoder.scan_once(value, 0)
+                except StopIteration:
+                    end = -1
+                if end == len(value):
+                    return data
+                return decoder.decode(value)
             return self._untag_scan(json_loads(value))
         except RecursionError as e:
             raise ValueError("Invalid tagged JSON: nested too deeply.") from e
@@ -380,7 +391,7 @@ _BUILTIN_TAGS = TaggedJSONSerializer.default_tags[:]
 _PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
 
 #: Compact JSON encoders by (default, ensure_ascii, sort_keys), see ``_find_compact_encoder``.
-_compact_encoders: dict[tuple[Any, bool, bool], Any] = {}
+_compact_encoders: dict[tuple[Any, bool, bool], Callable[[Any], str]] = {}
 
 
 def _uses_default_provider(method: str) -> bool:
@@ -389,9 +400,9 @@ def _uses_default_provider(method: str) -> bool:
     return context is None or getattr(type(context.app.json), method, None) is getattr(DefaultJSONProvider, method)
 
 
-def _find_compact_encoder() -> Any:
-    """A reusable ``json.JSONEncoder`` that writes what ``json.dumps(obj, separators=(",", ":"))``
-    through the current provider would; None when a custom provider overrides ``dumps``.
+def _find_compact_encoder() -> Optional[Callable[[Any], str]]:
+    """A reusable function writing what ``json.dumps(obj, separators=(",", ":"))`` through the
+    current provider would; None when a custom provider overrides ``dumps``.
 
     ``json.dumps`` with options builds a new encoder on every call; reusing one saves that. It
     skips the circular-reference bookkeeping: it only encodes what ``tag`` built, and ``tag``
@@ -405,14 +416,32 @@ def _find_compact_encoder() -> Any:
         if type(provider).dumps is not DefaultJSONProvider.dumps:
             return None
         options = (provider.default, bool(provider.ensure_ascii), bool(provider.sort_keys))
-    encoder = _compact_encoders.get(options)
-    if encoder is None:
-        import json
-
+    encode = _compact_encoders.get(options)
+    if encode is None:
         if len(_compact_encoders) >= 16:
             _compact_encoders.clear()
-        encoder = _compact_encoders[options] = json.JSONEncoder(
-            separators=(",", ":"), default=options[0], ensure_ascii=options[1], sort_keys=options[2],
-            check_circular=False,
-        )
-    return encoder
+        encode = _compact_encoders[options] = _make_compact_encoder(*options)
+    return encode
+
+
+def _make_compact_encoder(default: Callable[[Any], Any], ensure_ascii: bool, sort_keys: bool) -> Callable[[Any], str]:
+    import json
+    import json.encoder
+
+    encoder = json.JSONEncoder(separators=(",", ":"), default=default, ensure_ascii=ensure_ascii,
+                               sort_keys=sort_keys, check_circular=False)
+    # NOTE(json.tag): ``JSONEncoder.encode`` also builds the C encoder (``c_make_encoder``) anew
+    # on each call. Built once here, with the arguments ``JSONEncoder.iterencode`` passes, it is
+    # used only if it writes a probe value exactly as ``encode`` does; otherwise (no C
+    # accelerator, or an interpreter whose internal signature differs) ``encode`` it is.
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is not None:
+        escape = json.encoder.encode_basestring_ascii if ensure_ascii else json.encoder.encode_basestring
+        probe = {"b": [1, -2.5, 1e300, "\u00e9\n", None, True, False], "a": {}, "c": []}
+        try:
+            c_encode = make(None, default, escape, None, ":", ",", sort_keys, False, True)
+            if "".join(c_encode(probe, 0)) == encoder.encode(probe):
+                return lambda obj: "".join(c_encode(obj, 0))
+        except Exception:  # noqa: BLE001,S110 - any surprise means: use the public API
+            pass
+    return encoder.encode
