@@ -116,21 +116,24 @@ def _mark_modified(session: SecureCookieSession) -> None:
 
 
 class SecureCookieSession(CallbackDict, SessionMixin):
-    """A dict that records reads (``accessed``) and writes (``modified``)."""
+    """A dict that records reads (``accessed``) and writes (``modified``).
+
+    Reads call ``dict``'s methods directly, as ``CallbackDict`` does (cheaper than ``super()``).
+    """
 
     modified = False
     accessed = False
 
     def __init__(self, initial: Any = None) -> None:
-        super().__init__(initial, _mark_modified)
+        CallbackDict.__init__(self, initial, _mark_modified)
 
     def __getitem__(self, key: str) -> Any:
         self.accessed = True
-        return super().__getitem__(key)
+        return dict.__getitem__(self, key)
 
     def get(self, key: str, default: Any = None) -> Any:
         self.accessed = True
-        return super().get(key, default)
+        return dict.get(self, key, default)
 
 
 def _sha1(data: bytes = b"") -> Any:
