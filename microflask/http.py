@@ -130,6 +130,16 @@ def _to_bytes(value: Union[str, bytes]) -> bytes:
         return value.encode("utf-8")
 
 
+def _decode_wsgi(value: str) -> str:
+    """A WSGI string (bytes as latin-1, PEP 3333) read as UTF-8, bad bytes replaced; other text as is."""
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return value
+
+
 # -- Query strings (WHATWG URL: application/x-www-form-urlencoded) ----------------------------
 
 

@@ -34,6 +34,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Tuple, 
 from urllib.parse import quote, urlencode, urljoin
 
 from .exceptions import HTTPException, MethodNotAllowed, NotFound
+from .http import _decode_wsgi
 
 #: Characters left unquoted in a built query string (RFC 3986 query chars that are not "&=+#").
 QUERY_SAFE = "!$'()*,/:;?@"
@@ -979,13 +980,3 @@ def _subdomain_of(host: str, server_name: str) -> str:
     if host.endswith("." + server_name):
         return host[: -len(server_name) - 1]
     return INVALID_SUBDOMAIN
-
-
-def _decode_wsgi(value: str) -> str:
-    """WSGI strings carry bytes as latin-1 (PEP 3333); URLs are UTF-8."""
-    if value.isascii():
-        return value
-    try:
-        return value.encode("latin-1").decode("utf-8", "replace")
-    except UnicodeEncodeError:
-        return value

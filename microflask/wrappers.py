@@ -83,13 +83,6 @@ class cached_property:  # noqa: N801 - named like functools.cached_property, whi
         return value
 
 
-def _decode_wsgi_str(value: str) -> str:
-    """PEP 3333 strings carry raw bytes as latin-1; re-read them as UTF-8 (bad bytes replaced)."""
-    if value.isascii():
-        return value
-    return value.encode("latin-1").decode("utf-8", "replace")
-
-
 class UserAgent:
     """The ``User-Agent`` header; ``str(ua)`` is the raw string. Browser sniffing is not offered."""
 
@@ -165,13 +158,13 @@ class Request:
 
     @cached_property
     def root_path(self) -> str:
-        return _decode_wsgi_str(self.environ.get("SCRIPT_NAME", "")).rstrip("/")
+        return http._decode_wsgi(self.environ.get("SCRIPT_NAME", "")).rstrip("/")
 
     script_root = root_path
 
     @cached_property
     def path(self) -> str:
-        return "/" + _decode_wsgi_str(self.environ.get("PATH_INFO", "")).lstrip("/")
+        return "/" + http._decode_wsgi(self.environ.get("PATH_INFO", "")).lstrip("/")
 
     @cached_property
     def query_string(self) -> bytes:
