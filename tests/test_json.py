@@ -587,6 +587,34 @@ def test_tagged_dumps_works_without_the_c_json_encoder(app, monkeypatch):
         assert TaggedJSONSerializer().dumps({"b": (1,), "a": "é"}) == '{"a":"\\u00e9","b":{" t":[1]}}'
 
 
+def _refuses_arguments(*args):
+    raise TypeError("c_make_encoder() takes exactly 10 arguments")
+
+
+def _writes_something_else(*args):
+    return lambda obj, level: ["{}"]
+
+
+@pytest.mark.parametrize("broken", [_refuses_arguments, _writes_something_else],
+                         ids=["other-signature", "other-output"])
+def test_tagged_dumps_uses_the_public_encoder_when_the_c_encoder_does_not_match_it(app, monkeypatch, broken):
+    import json.encoder
+
+    import microflask.json.tag as tag_module
+
+    real, calls = json.encoder.c_make_encoder, []
+
+    def first_call_broken(*args):  # the serializer's own build is the first call
+        calls.append(args)
+        return broken(*args) if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(json.encoder, "c_make_encoder", first_call_broken)
+    monkeypatch.setattr(tag_module, "_compact_encoders", {})
+    with app.app_context():
+        assert TaggedJSONSerializer().dumps({"b": (1,), "a": "é"}) == '{"a":"\\u00e9","b":{" t":[1]}}'
+    assert len(calls) > 1
+
+
 def test_tagged_loads_keeps_an_unknown_tag_as_a_dict():
     assert TaggedJSONSerializer().loads('{" zz":[1]}') == {" zz": [1]}
 

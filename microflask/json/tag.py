@@ -432,8 +432,8 @@ def _make_compact_encoder(default: Callable[[Any], Any], ensure_ascii: bool, sor
                                sort_keys=sort_keys, check_circular=False)
     # NOTE(json.tag): ``JSONEncoder.encode`` also builds the C encoder (``c_make_encoder``) anew
     # on each call. Built once here, with the arguments ``JSONEncoder.iterencode`` passes, it is
-    # used only if it writes a probe value exactly as ``encode`` does; otherwise (no C
-    # accelerator, or an interpreter whose internal signature differs) ``encode`` it is.
+    # used only if it writes a probe value exactly as ``encode`` does; without the C
+    # accelerator, or on an interpreter whose internal signature differs, ``encode`` is used.
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is not None:
         escape = json.encoder.encode_basestring_ascii if ensure_ascii else json.encoder.encode_basestring
