@@ -794,10 +794,8 @@ def test_app_context_provides_current_app_and_g(app):
 
 
 def test_context_proxies_forward_item_operators(app):
+    app.secret_key = "k"
     with app.test_request_context():
-        g.setdefault("items", {})
-        g.items["x"] = 1
-        app.secret_key = "k"
         session["a"] = 1
         assert session["a"] == 1 and "a" in session and "b" not in session
         del session["a"]
