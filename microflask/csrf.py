@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Optional, Tuple, TypeVar, Union
 from urllib.parse import urlsplit
 
@@ -93,11 +94,17 @@ def _make_serializer() -> Any:
             " Set app.secret_key (the SECRET_KEY config) to a long random value, for example"
             " the output of 'python -c \"import secrets; print(secrets.token_hex())\"'."
         )
+    # NOTE(csrf): fallbacks verify but never sign, so rotating SECRET_KEY keeps open forms valid.
+    fallbacks = current_app.config.get("SECRET_KEY_FALLBACKS") or ()
+    return _serializer_for((*fallbacks, secret_key))
+
+
+@lru_cache(maxsize=8)
+def _serializer_for(keys: Tuple[Any, ...]) -> Any:
+    """One serializer per key set, reused so its signer derives the HMAC keys only once."""
     from .signing import URLSafeTimedSerializer
 
-    # NOTE(csrf): fallbacks verify but never sign, so rotating SECRET_KEY keeps open forms valid.
-    fallbacks = current_app.config.get("SECRET_KEY_FALLBACKS") or []
-    return URLSafeTimedSerializer([*fallbacks, secret_key], salt=SALT)
+    return URLSafeTimedSerializer(keys, salt=SALT)
 
 
 def _load_token(serializer: Any, data: Any) -> Any:

@@ -116,7 +116,7 @@ class ContextProxy:
     __enter__ = _forward("__enter__")
     __exit__ = _forward("__exit__")
 
-    # NOTE(globals): the item operators, which ``session`` and ``g`` use most, are spelled out:
+    # NOTE(globals): the item operators (``session[key]``, ``"name" in g``) are spelled out:
     # applying the operator to the object costs about half of fetching and calling its method.
     def __getitem__(self, key: Any) -> Any:
         return _get_own_attribute(self, "_get_current_object")()[key]

@@ -202,7 +202,7 @@ def parse_list_header(value: Optional[str]) -> list[str]:
     """``a, "b, c", d`` -> ``["a", "b, c", "d"]`` (RFC 9110 section 5.6.1)."""
     if not value:
         return []
-    return [unquote_header_value(item) for item in _split_items(_COMMA_ITEM_RE, value or "")]
+    return [unquote_header_value(item) for item in _split_items(_COMMA_ITEM_RE, value)]
 
 
 def parse_set_header(value: Optional[str]) -> list[str]:
@@ -564,7 +564,11 @@ def _last_modified_utc(value: Union[datetime, str, None]) -> Optional[datetime]:
 
 
 def _if_range_fails(environ: Mapping[str, Any], etag: Optional[str], last_modified: Any) -> bool:
-    """True when a Range request's If-Range validator no longer matches (send the full body)."""
+    """True when a Range request's If-Range validator no longer matches (send the full body).
+
+    RFC 9110 section 13.1.5: a date must equal Last-Modified exactly, and an entity tag must
+    match strongly (neither side weak); Werkzeug also accepts later dates and weak tags.
+    """
     if "HTTP_RANGE" not in environ or not environ.get("HTTP_IF_RANGE"):
         return False
     range_etag, range_date = parse_if_range(environ["HTTP_IF_RANGE"])

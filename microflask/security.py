@@ -101,10 +101,8 @@ def generate_password_hash(password: str, method: str = "scrypt", salt_length: i
     ``salt_length`` below 1.
     """
     _require_str(password, "password")
-    if salt_length < 1:
-        raise ValueError(f"Salt length must be at least 1, got {salt_length}.")
+    salt = gen_salt(salt_length)  # ValueError for a length below 1
     canonical_method, derive = _parse_hash_method(method)
-    salt = gen_salt(salt_length)
     return f"{canonical_method}${salt}${derive(_encode_text(password), _encode_text(salt))}"
 
 

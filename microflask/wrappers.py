@@ -497,21 +497,6 @@ def _preconditions_hold(response: Response, environ: dict) -> bool:
     return since is None or modified is None or modified <= since
 
 
-def _if_range_matches(environ: dict, etag: Optional[str], last_modified: Optional[str]) -> bool:
-    """If-Range (RFC 9110 section 13.1.5): send the range only if the validator still matches."""
-    value = environ.get("HTTP_IF_RANGE")
-    if not value:
-        return True
-    # NOTE(wrappers): RFC 9110 section 13.1.5 - a date must equal Last-Modified exactly and an ETag
-    # must match strongly (a weak one never does); Werkzeug accepts later dates and weak tags.
-    date = http.parse_date(value)
-    if date is not None:
-        modified = http.parse_date(last_modified)
-        return modified is not None and modified == date
-    tag, weak = http.unquote_etag(value)
-    return not weak and etag is not None and tag == etag
-
-
 def _select_body_range(body: Any, start: int, stop: int, charset: str) -> Any:
     """The body cut to bytes ``[start, stop)``: a body with ``select_range`` (a file) seeks there
     itself; any other iterable is read through, and closing the result closes ``body``."""
@@ -571,20 +556,31 @@ def _dump_date(value: Any) -> str:
     return value if isinstance(value, str) else http.http_date(value)
 
 
+class _LiveHeaderSet(HeaderSet):
+    """The tokens of one header of a ``Headers``, written back to it after every change."""
+
+    def __init__(self, headers: Headers, name: str) -> None:
+        value = headers.get(name)
+        self._headers = http.parse_set_header(value) if value else []
+        self._target, self._name = headers, name
+
+    @staticmethod
+    def on_update(header_set: _LiveHeaderSet) -> None:  # type: ignore[override]
+        # NOTE(wrappers): a method on the class, not a closure made by each ``response.vary``
+        # read; HeaderSet calls ``self.on_update(self)``, hence the static method.
+        value = header_set.to_header()
+        if value:
+            header_set._target.set(header_set._name, value)
+        else:
+            header_set._target.pop(header_set._name, None)
+
+
 def _header_set_property(name: str, doc: str) -> property:
     """A response property holding a token list header (Vary, Allow) as a live ``HeaderSet``:
     ``response.vary.add("Cookie")`` rewrites the header."""
 
     def getter(self: Response) -> HeaderSet:
-        def write_back(header_set: HeaderSet) -> None:
-            value = header_set.to_header()
-            if value:
-                self.headers.set(name, value)
-            else:
-                self.headers.pop(name, None)
-
-        value = self.headers.get(name)
-        return HeaderSet(http.parse_set_header(value) if value else None, on_update=write_back)
+        return _LiveHeaderSet(self.headers, name)
 
     def setter(self: Response, value: Any) -> None:
         if not value:
@@ -891,7 +887,8 @@ class Response:
             self.status_code = 412
         elif not http.is_resource_modified(environ, etag, last_modified=last_modified):
             self.status_code = 304
-        elif accept_ranges and self._status_code == 200 and _if_range_matches(environ, etag, last_modified):
+        elif (accept_ranges and self._status_code == 200
+              and not http._if_range_fails(environ, self.headers.get("ETag"), last_modified)):
             self._apply_range(environ.get("HTTP_RANGE"), complete_length)
         return self
 

@@ -13,6 +13,7 @@ import zlib
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from conftest import FIXED_TIME
 
 import microflask.signing
 from microflask import flash, get_flashed_messages, message_flashed, render_template_string, session
@@ -20,17 +21,7 @@ from microflask.markup import Markup
 from microflask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionInterface
 from microflask.signing import Signer, URLSafeTimedSerializer, base64_encode
 
-FIXED_TIME = 1700000000
 FLASK_KEY = "microflask-test-secret"
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    def set_time(value: float) -> None:
-        monkeypatch.setattr(microflask.signing.time, "time", lambda: value)
-
-    set_time(FIXED_TIME)
-    return set_time
 
 
 @pytest.fixture

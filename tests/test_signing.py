@@ -13,6 +13,7 @@ import zlib
 from datetime import datetime, timezone
 
 import pytest
+from conftest import FIXED_TIME
 
 import microflask.signing
 from microflask.signing import (
@@ -30,18 +31,6 @@ from microflask.signing import (
     base64_encode,
 )
 
-FIXED_TIME = 1700000000  # 2023-11-14 22:13:20 UTC; "ZVPxAA" in a signed value
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Set microflask's signing clock; call it with a Unix time."""
-
-    def set_time(value: float) -> None:
-        monkeypatch.setattr(microflask.signing.time, "time", lambda: value)
-
-    set_time(FIXED_TIME)
-    return set_time
 
 
 # -- Signer ---------------------------------------------------------------------------------
@@ -422,3 +411,8 @@ def test_key_list_signature_matches_itsdangerous(clock):
 
 def test_itsdangerous_value_signed_with_an_old_key_loads_with_a_key_list(clock):
     assert URLSafeTimedSerializer(["old", "new"]).loads("Ingi.ZVPxAA.NChjjQszmYUDA8nuVGUtjHnLxAg") == "x"
+
+
+def test_a_custom_signing_algorithm_is_refused_not_ignored():
+    with pytest.raises(TypeError, match="digest_method"):
+        Signer("key", algorithm=object())

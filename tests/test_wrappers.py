@@ -557,6 +557,24 @@ def test_failing_if_match_gives_412(conditional, client):
     assert client.get("/doc", headers={"If-Match": '"other"'}).status_code == 412
 
 
+@pytest.mark.parametrize("own_etag, if_range, status", [
+    ('"v1"', '"v1"', 206),
+    ('W/"v1"', '"v1"', 200),  # a weak validator never matches If-Range (RFC 9110 13.1.5)
+    ('"v1"', 'W/"v1"', 200),
+    ('"v1"', '"v2"', 200),
+])
+def test_if_range_needs_a_strong_etag_match(app, client, own_etag, if_range, status):
+    @app.route("/tagged")
+    def tagged():
+        response = Response("hello world", mimetype="text/plain")
+        response.headers["ETag"] = own_etag
+        return response.make_conditional(request, accept_ranges=True)
+
+    response = client.get("/tagged", headers={"Range": "bytes=0-4", "If-Range": if_range})
+    assert response.status_code == status
+    assert response.data == (b"hello" if status == 206 else b"hello world")
+
+
 def test_range_request_gives_206_with_content_range(conditional, client):
     response = client.get("/doc", headers={"Range": "bytes=0-4"})
     assert (response.status_code, response.data) == (206, b"hello")
@@ -658,6 +676,17 @@ def test_vary_is_a_live_header_set(app, client):
         return response
 
     assert client.get("/").headers["Vary"] == "Cookie, Accept-Encoding"
+
+
+def test_a_held_vary_set_keeps_writing_back_until_it_is_empty():
+    response = Response("x", headers={"Vary": "Accept, Origin"})
+    vary = response.vary
+    vary.discard("accept")
+    assert response.headers.getlist("Vary") == ["Origin"]
+    vary.add("Cookie")
+    assert response.headers.getlist("Vary") == ["Origin, Cookie"]
+    vary.clear()
+    assert "Vary" not in response.headers
 
 
 def test_a_vary_token_holding_a_newline_is_refused():

@@ -425,8 +425,7 @@ def _find_compact_encoder() -> Optional[Callable[[Any], str]]:
 
 
 def _make_compact_encoder(default: Callable[[Any], Any], ensure_ascii: bool, sort_keys: bool) -> Callable[[Any], str]:
-    import json
-    import json.encoder
+    import json.encoder  # binds ``json`` too
 
     encoder = json.JSONEncoder(separators=(",", ":"), default=default, ensure_ascii=ensure_ascii,
                                sort_keys=sort_keys, check_circular=False)
